@@ -1,0 +1,27 @@
+/** The HTTP surface: each resource is its own small app, mounted here, documented at /openapi.json. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./context.js";
+import { health } from "./health.js";
+import { requestId } from "./middleware.js";
+import { models } from "./models.js";
+import { predict } from "./predict.js";
+import { ApiError, onError, problem } from "./problem.js";
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use("*", requestId);
+  app.route("/healthz", health);
+  app.route("/v1/models", models);
+  app.route("/v1/models", predict);
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "vane",
+      version: "0.1.0",
+      description: "ONNX model serving, drift telemetry and promotion at the edge.",
+    },
+  });
+  app.notFound((c) => problem(c, ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,59 @@
+/**
+ * vane's one error type and its mapping to RFC 9457 problem+json. Every failure a caller can cause or
+ * see leaves through `onError`, with a status, a title and the fields that were wrong; never a stack.
+ */
+import type { Context, ErrorHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export interface FieldError {
+  /** Dotted path of the offending field in the request, e.g. `inputs.features.dims`. */
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(detail);
+  }
+
+  static badRequest(field: string, message: string): ApiError {
+    return new ApiError(400, "Invalid request", `${field}: ${message}`, [{ field, message }]);
+  }
+
+  static notFound(detail: string): ApiError {
+    return new ApiError(404, "Not found", detail);
+  }
+
+  static unavailable(detail: string): ApiError {
+    return new ApiError(503, "Model version unavailable", detail);
+  }
+}
+
+export function problem(c: Context, error: ApiError): Response {
+  const body = {
+    type: "about:blank",
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+    ...(c.get("requestId") ? { requestId: c.get("requestId") } : {}),
+  };
+  return c.json(body, error.status, { "content-type": "application/problem+json" });
+}
+
+export const onError: ErrorHandler = (error, c) => {
+  if (error instanceof ApiError) return problem(c, error);
+  if (error instanceof HTTPException) {
+    // Hono's own 4xx (e.g. a body it could not parse) keep their status, in our format.
+    return problem(c, new ApiError(error.status as ContentfulStatusCode, "Invalid request", error.message));
+  }
+  console.error(JSON.stringify({ event: "unhandled_error", message: String(error), path: c.req.path }));
+  return problem(c, new ApiError(500, "Internal error", "The request could not be completed."));
+};

@@ -1,0 +1,67 @@
+/** `vane`: the model toolchain. Dispatches to one module per subcommand. */
+import { parseArgs } from "node:util";
+import { CliError, type Command } from "./command.js";
+import { commands } from "./commands/index.js";
+
+const COMMON_OPTIONS = {
+  json: { type: "boolean", description: "print the result as one JSON document" },
+  help: { type: "boolean", short: "h", description: "show help for this command" },
+} as const;
+
+function topLevelHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `vane: train, compress, evaluate, profile and publish models for the edge\n\nUsage: vane <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'vane <command> --help' for a command's options.`;
+}
+
+function commandHelp(command: Command): string {
+  const options = { ...command.options, ...COMMON_OPTIONS };
+  const rows = Object.entries(options).map(([name, spec]) => {
+    const flag = `--${name}${spec.type === "string" ? " <value>" : ""}`;
+    const fallback = spec.default === undefined ? "" : ` (default: ${String(spec.default)})`;
+    return `  ${flag.padEnd(28)} ${spec.description}${fallback}`;
+  });
+  return `${command.summary}\n\nUsage: ${command.usage}\n\nOptions:\n${rows.join("\n")}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(topLevelHelp());
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`vane: unknown command '${name}'\n\n${topLevelHelp()}`);
+    return 2;
+  }
+  let json = false;
+  try {
+    const options = Object.fromEntries(
+      Object.entries({ ...command.options, ...COMMON_OPTIONS }).map(([key, { description: _, ...spec }]) => [
+        key,
+        spec,
+      ]),
+    );
+    const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    if (values.help) {
+      console.log(commandHelp(command));
+      return 0;
+    }
+    json = values.json === true;
+    const result = await command.run({
+      values,
+      positionals,
+      json,
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    console.log(json ? JSON.stringify(result.data, null, 2) : result.text);
+    return 0;
+  } catch (error) {
+    const known = error instanceof CliError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const message = known ? (error as Error).message : String((error as Error).stack ?? error);
+    if (json) console.log(JSON.stringify({ error: (error as Error).message }));
+    console.error(`vane ${name}: ${message}`);
+    return 1;
+  }
+}

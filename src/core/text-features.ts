@@ -1,0 +1,90 @@
+/**
+ * Text preprocessing shared by the trainer (Node) and the Worker (workerd): one function turns an
+ * email into the feature vector the model was trained on, so training/serving skew cannot creep in.
+ * The manifest carries the spec; both sides call `textFeatures(spec, text)`.
+ */
+import { z } from "zod";
+
+export const HashedTextSpec = z.object({
+  kind: z.literal("hashed-text"),
+  /** Name of the model input that receives the [batch, buckets] float32 matrix. */
+  input: z.string().min(1),
+  /** Width of the hashed feature vector. */
+  buckets: z.number().int().min(8).max(1 << 20),
+  /** Only this many leading characters are tokenized (long mail bodies add little but cost CPU). */
+  maxChars: z.number().int().positive(),
+  /** Term weighting before normalisation: log(1 + count) damps repeated tokens. */
+  weighting: z.enum(["log1p", "count", "binary"]),
+  /** Sign each bucket contribution by a second hash bit, so collisions cancel instead of pile up. */
+  signed: z.boolean(),
+  normalize: z.enum(["l2", "none"]),
+});
+export type HashedTextSpec = z.infer<typeof HashedTextSpec>;
+
+const TOKEN = /[a-z0-9$!€£]+/g;
+const MAX_TOKEN_CHARS = 40;
+
+/** Lower-cased alphanumeric runs (and money/exclamation marks, which carry spam signal). */
+export function tokenize(text: string, maxChars: number): string[] {
+  const lowered = text.slice(0, maxChars).toLowerCase();
+  const tokens = lowered.match(TOKEN) ?? [];
+  return tokens.map((token) => (token.length > MAX_TOKEN_CHARS ? token.slice(0, MAX_TOKEN_CHARS) : token));
+}
+
+/** 32-bit FNV-1a over UTF-16 code units: tiny, fast and identical in Node and workerd. */
+export function fnv1a(token: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) {
+    hash ^= token.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+export interface TextFeatures {
+  vector: Float32Array;
+  tokens: string[];
+}
+
+/** Feature vector of one text under `spec`, plus its tokens (the drift features need them). */
+export function textFeatures(spec: HashedTextSpec, text: string): TextFeatures {
+  const tokens = tokenize(text, spec.maxChars);
+  const counts = new Float64Array(spec.buckets);
+  for (const token of tokens) {
+    const hash = fnv1a(token);
+    const bucket = hash % spec.buckets;
+    const sign = spec.signed && hash & 0x80000000 ? -1 : 1;
+    counts[bucket] += sign;
+  }
+  const vector = new Float32Array(spec.buckets);
+  let sumSquares = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const count = counts[i];
+    if (count === 0) continue;
+    const magnitude = weight(spec.weighting, Math.abs(count));
+    const value = Math.sign(count) * magnitude;
+    counts[i] = value;
+    sumSquares += value * value;
+  }
+  const scale = spec.normalize === "l2" && sumSquares > 0 ? 1 / Math.sqrt(sumSquares) : 1;
+  for (let i = 0; i < counts.length; i++) vector[i] = counts[i] * scale;
+  return { vector, tokens };
+}
+
+function weight(weighting: HashedTextSpec["weighting"], count: number): number {
+  switch (weighting) {
+    case "log1p":
+      return Math.log1p(count);
+    case "count":
+      return count;
+    case "binary":
+      return 1;
+  }
+}
+
+/** Row-major [texts.length, buckets] matrix, the layout ORT expects for a float32 input. */
+export function textFeatureMatrix(spec: HashedTextSpec, texts: readonly string[]): Float32Array {
+  const matrix = new Float32Array(texts.length * spec.buckets);
+  texts.forEach((text, row) => matrix.set(textFeatures(spec, text).vector, row * spec.buckets));
+  return matrix;
+}

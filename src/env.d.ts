@@ -1,0 +1,7 @@
+// Secrets are not in wrangler.toml, so `wrangler types` cannot see them: declared here, once.
+declare namespace Cloudflare {
+  interface Env {
+    /** Bearer token for /v1/admin routes: `npx wrangler secret put ADMIN_TOKEN`. */
+    ADMIN_TOKEN?: string;
+  }
+}

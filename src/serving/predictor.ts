@@ -1,0 +1,76 @@
+/**
+ * Which version answers, and running it. The active version answers unpinned requests; if it cannot
+ * be loaded (missing, corrupt, unreadable), the most recent previous version that loads takes over,
+ * so a storage fault or a broken model never stops a model that was serving.
+ */
+import type { Manifest } from "../core/manifest.js";
+import { ManifestError, readManifest } from "../registry/manifests.js";
+import { readState } from "../registry/state.js";
+import { ApiError } from "../api/problem.js";
+import { loadVerifiedBytes, ModelUnavailableError } from "./model-loader.js";
+import { limits } from "../config.js";
+import { type Feeds, type Outputs, SessionCache } from "./session-cache.js";
+
+/** One cache per isolate; its budget follows SESSION_CACHE_BYTES. */
+export const sessions = new SessionCache(64 * 1024 * 1024);
+
+export interface ServingVersion {
+  manifest: Manifest;
+  /** `active` answers as registered; `fallback` stands in for an active version that failed to load. */
+  role: "active" | "fallback" | "pinned";
+}
+
+/** Loads `name@version` (verified and built), null if no such version exists. */
+export async function loadVersion(env: Env, name: string, version: number): Promise<Manifest | null> {
+  let manifest: Manifest | null;
+  try {
+    manifest = await readManifest(env.MODELS, name, version);
+  } catch (error) {
+    const reason = error instanceof ManifestError ? error.message : `registry read failed (${String(error)})`;
+    throw new ModelUnavailableError(name, version, reason);
+  }
+  if (!manifest) return null;
+  const found = manifest;
+  sessions.setBudget(limits(env).sessionCacheBytes);
+  try {
+    await sessions.load(found, () => loadVerifiedBytes(env.MODELS, found));
+  } catch (error) {
+    if (error instanceof ModelUnavailableError) throw error;
+    throw new ModelUnavailableError(name, version, `the runtime could not load it (${String(error)})`);
+  }
+  return found;
+}
+
+export async function resolveActive(env: Env, name: string): Promise<ServingVersion> {
+  const state = await readState(env, name);
+  if (!state) throw ApiError.notFound(`no model named ${name}`);
+  if (state.active === null) throw ApiError.unavailable(`model ${name} has no active version`);
+  const chain = [state.active, ...state.previous.filter((v) => v !== state.active)];
+  const failures: string[] = [];
+  for (const version of chain) {
+    try {
+      const manifest = await loadVersion(env, name, version);
+      if (manifest) return { manifest, role: version === state.active ? "active" : "fallback" };
+      failures.push(`${name}@${version} is missing`);
+    } catch (error) {
+      failures.push((error as Error).message);
+    }
+    console.error(JSON.stringify({ event: "version_unavailable", name, version, reason: failures.at(-1) }));
+  }
+  throw ApiError.unavailable(`no version of ${name} can serve: ${failures.join("; ")}`);
+}
+
+export async function resolvePinned(env: Env, name: string, version: number): Promise<ServingVersion> {
+  try {
+    const manifest = await loadVersion(env, name, version);
+    if (!manifest) throw ApiError.notFound(`model ${name} has no version ${version}`);
+    return { manifest, role: "pinned" };
+  } catch (error) {
+    if (error instanceof ModelUnavailableError) throw ApiError.unavailable(error.message);
+    throw error;
+  }
+}
+
+export function runModel(env: Env, manifest: Manifest, feeds: Feeds): Promise<Outputs> {
+  return sessions.run(manifest, () => loadVerifiedBytes(env.MODELS, manifest), feeds);
+}

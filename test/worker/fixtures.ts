@@ -1,0 +1,69 @@
+/** What the Node global setup hands the Worker tests, and helpers to put it into the real local R2. */
+import { env } from "cloudflare:workers";
+import { inject } from "vitest";
+import type { Manifest } from "../../src/core/manifest.js";
+import type { RegistryState } from "../../src/registry/state.js";
+
+export interface VersionFixture {
+  manifest: Manifest;
+  /** File name to base64 contents. */
+  files: Record<string, string>;
+}
+
+export interface Fixtures {
+  emails: Array<{ id: string; group: string; text: string }>;
+  versions: VersionFixture[];
+  tensorModel: { bytes: string; sha256: string };
+  tensorInputs: { x: number[]; ids: number[] };
+  /** onnxruntime-node outputs: `name@version` (on `emails`) or `tensor`, then output name to values. */
+  reference: Record<string, Record<string, number[]>>;
+}
+
+declare module "vitest" {
+  interface ProvidedContext {
+    fixtures: Fixtures;
+  }
+}
+
+export const fixtures = inject("fixtures");
+
+export function decode(base64: string): Uint8Array {
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+export function shippedVersion(name: string, version: number): VersionFixture {
+  const found = fixtures.versions.find((v) => v.manifest.name === name && v.manifest.version === version);
+  if (!found) throw new Error(`models/${name}/${version} is not shipped`);
+  return found;
+}
+
+/** Uploads a version folder the way `vane publish` lays it out. */
+export async function putVersion(manifest: Manifest, files: Record<string, Uint8Array>): Promise<void> {
+  const folder = `models/${manifest.name}/${manifest.version}/`;
+  for (const [file, bytes] of Object.entries(files)) await env.MODELS.put(folder + file, bytes);
+  await env.MODELS.put(`${folder}manifest.json`, JSON.stringify(manifest));
+}
+
+/** Uploads a shipped version under `asName` (so tests can own their model and state). */
+export async function putShippedVersion(name: string, version: number, asName = name): Promise<Manifest> {
+  const shipped = shippedVersion(name, version);
+  const manifest = { ...shipped.manifest, name: asName };
+  const files = Object.fromEntries(
+    Object.entries(shipped.files)
+      .filter(([file]) => file !== "manifest.json")
+      .map(([file, content]) => [file, decode(content)]),
+  );
+  await putVersion(manifest, files);
+  return manifest;
+}
+
+export async function putState(state: Partial<RegistryState> & { name: string }): Promise<void> {
+  const full: RegistryState = {
+    active: null,
+    previous: [],
+    candidate: null,
+    updatedAt: new Date().toISOString(),
+    ...state,
+  };
+  await env.MODELS.put(`registry/${state.name}/state.json`, JSON.stringify(full));
+}

@@ -1,0 +1,38 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Two projects: the Worker's tests run inside workerd with the real local R2, KV, Queue and cron
+// (miniflare); pure logic and the Node CLI run in plain Node.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["test/node/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // Small limits so the limit tests stay small; everything else comes from wrangler.toml.
+            miniflare: {
+              bindings: { MAX_BODY_BYTES: "262144", MAX_BATCH: "8", MAX_TEXT_CHARS: "50000", ADMIN_TOKEN: "test-admin-token" },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          globalSetup: ["test/worker/global-setup.ts"],
+          include: ["test/worker/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

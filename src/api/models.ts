@@ -23,7 +23,11 @@ const VersionSummary = z
   })
   .openapi("VersionSummary");
 
-const Candidate = z.object({ version: z.number().int(), mode: z.enum(["shadow", "canary"]), share: z.number() });
+const Candidate = z.object({
+  version: z.number().int(),
+  mode: z.enum(["shadow", "canary"]),
+  share: z.number(),
+});
 
 const ModelSummary = z
   .object({
@@ -102,7 +106,13 @@ export const models = resourceApp()
       }),
     );
     return c.json(
-      { name, active: state.active, previous: state.previous, candidate: state.candidate, versions: summaries },
+      {
+        name,
+        active: state.active,
+        previous: state.previous,
+        candidate: state.candidate,
+        versions: summaries,
+      },
       200,
     );
   });

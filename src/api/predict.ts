@@ -6,14 +6,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { TensorDType } from "../core/manifest.js";
 import { limits } from "../config.js";
+import { TensorDType } from "../core/manifest.js";
 import { prepareTensors, prepareTexts } from "../serving/inputs.js";
 import { classify, tensorOutputs } from "../serving/outputs.js";
 import { resolveActive, resolvePinned, runModel, type ServingVersion } from "../serving/predictor.js";
 import { type AppEnv, resourceApp } from "./context.js";
 import { jsonBody } from "./middleware.js";
-import { problemResponse, VersionParams, ModelParams } from "./schemas.js";
+import { ModelParams, problemResponse, VersionParams } from "./schemas.js";
 
 const TensorInput = z.object({
   dims: z.array(z.number().int().nonnegative()).max(8),
@@ -44,7 +44,9 @@ const PredictResponse = z
     predictions: z
       .array(z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) }))
       .optional(),
-    outputs: z.record(z.string(), z.object({ dims: z.array(z.number()), data: z.array(z.number()) })).optional(),
+    outputs: z
+      .record(z.string(), z.object({ dims: z.array(z.number()), data: z.array(z.number()) }))
+      .optional(),
   })
   .openapi("PredictResponse");
 

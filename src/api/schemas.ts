@@ -19,7 +19,10 @@ export const problemResponse = (description: string) => ({
 });
 
 export const ModelParams = z.object({
-  name: z.string().regex(MODEL_NAME).openapi({ param: { name: "name", in: "path" }, example: "spam" }),
+  name: z
+    .string()
+    .regex(MODEL_NAME)
+    .openapi({ param: { name: "name", in: "path" }, example: "spam" }),
 });
 
 export const VersionParams = ModelParams.extend({

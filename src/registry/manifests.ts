@@ -9,7 +9,11 @@ export class ManifestError extends Error {
 const manifestCache = new Map<string, Manifest>();
 
 /** The manifest of `name@version`, null if the version does not exist; throws if it is unreadable. */
-export async function readManifest(bucket: R2Bucket, name: string, version: number): Promise<Manifest | null> {
+export async function readManifest(
+  bucket: R2Bucket,
+  name: string,
+  version: number,
+): Promise<Manifest | null> {
   const cacheKey = `${name}@${version}`;
   const cached = manifestCache.get(cacheKey);
   if (cached) return cached;

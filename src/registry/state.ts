@@ -83,11 +83,7 @@ function remember(name: string, state: RegistryState): RegistryState {
  * Writes `next` only if the stored state still has `etag` (or, with `etag` null, only if there is
  * none yet). Returns the new etag, or null when another writer got there first: re-read and re-decide.
  */
-export async function writeState(
-  env: Env,
-  next: RegistryState,
-  etag: string | null,
-): Promise<string | null> {
+export async function writeState(env: Env, next: RegistryState, etag: string | null): Promise<string | null> {
   const body = JSON.stringify(RegistryState.parse(next));
   const onlyIf = etag === null ? new Headers({ "if-none-match": "*" }) : { etagMatches: etag };
   const written = await env.MODELS.put(keys.state(next.name), body, {

@@ -3,10 +3,11 @@
  * would otherwise choke on (names, dims, element counts, dtypes, non-finite floats, limits), and
  * naming the offending field when it refuses.
  */
-import type { Manifest, TensorDType, TensorSpec } from "../core/manifest.js";
-import { textFeatures } from "../core/text-features.js";
+
 import { ApiError } from "../api/problem.js";
 import type { Limits } from "../config.js";
+import type { Manifest, TensorDType, TensorSpec } from "../core/manifest.js";
+import { textFeatures } from "../core/text-features.js";
 import { onnxRuntime } from "./ort-runtime.js";
 import type { Feeds } from "./session-cache.js";
 
@@ -67,7 +68,10 @@ export function prepareTensors(
   for (const name of Object.keys(inputs)) {
     if (!manifest.inputs.some((spec) => spec.name === name)) {
       const expected = manifest.inputs.map((spec) => spec.name).join(", ");
-      throw ApiError.badRequest(`inputs.${name}`, `the model has no input named ${name} (it takes ${expected})`);
+      throw ApiError.badRequest(
+        `inputs.${name}`,
+        `the model has no input named ${name} (it takes ${expected})`,
+      );
     }
   }
   const feeds: Feeds = {};
@@ -134,8 +138,10 @@ function encode(dtype: TensorDType, data: Array<number | boolean>, field: string
       if (value === 0 || value === 1) return value;
       throw ApiError.badRequest(`${field}[${i}]`, "bool tensors take true, false, 0 or 1");
     }
-    if (typeof value !== "number") throw ApiError.badRequest(`${field}[${i}]`, `${dtype} tensors take numbers`);
-    if (!Number.isFinite(value)) throw ApiError.badRequest(`${field}[${i}]`, "NaN and infinity are not accepted");
+    if (typeof value !== "number")
+      throw ApiError.badRequest(`${field}[${i}]`, `${dtype} tensors take numbers`);
+    if (!Number.isFinite(value))
+      throw ApiError.badRequest(`${field}[${i}]`, "NaN and infinity are not accepted");
     const range = INTEGER_RANGES[dtype];
     if (range && (!Number.isInteger(value) || value < range[0] || value > range[1])) {
       throw ApiError.badRequest(`${field}[${i}]`, `${value} is not a valid ${dtype}`);

@@ -5,17 +5,15 @@
  * is wrapped so that the call carrying that marker instantiates the module wrangler precompiled.
  * Nothing else in vane touches WebAssembly.
  */
-import * as ort from "onnxruntime-web/wasm";
+
 import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
+import * as ort from "onnxruntime-web/wasm";
 
 const MARKER = new ArrayBuffer(8);
 let configured = false;
 
 function isMarker(source: unknown): boolean {
-  return (
-    source === MARKER ||
-    (ArrayBuffer.isView(source) && (source as ArrayBufferView).buffer === MARKER)
-  );
+  return source === MARKER || (ArrayBuffer.isView(source) && (source as ArrayBufferView).buffer === MARKER);
 }
 
 function installShim(): void {

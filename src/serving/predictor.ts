@@ -3,12 +3,13 @@
  * be loaded (missing, corrupt, unreadable), the most recent previous version that loads takes over,
  * so a storage fault or a broken model never stops a model that was serving.
  */
+
+import { ApiError } from "../api/problem.js";
+import { limits } from "../config.js";
 import type { Manifest } from "../core/manifest.js";
 import { ManifestError, readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
-import { ApiError } from "../api/problem.js";
 import { loadVerifiedBytes, ModelUnavailableError } from "./model-loader.js";
-import { limits } from "../config.js";
 import { type Feeds, type Outputs, SessionCache } from "./session-cache.js";
 
 /** One cache per isolate; its budget follows SESSION_CACHE_BYTES. */

@@ -67,3 +67,8 @@ export async function putState(state: Partial<RegistryState> & { name: string })
   };
   await env.MODELS.put(`registry/${state.name}/state.json`, JSON.stringify(full));
 }
+
+export function maxAbsDifference(actual: readonly number[], expected: readonly number[]): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  return Math.max(...actual.map((value, i) => Math.abs(value - expected[i])));
+}

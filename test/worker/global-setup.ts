@@ -11,8 +11,8 @@ import * as ortNode from "onnxruntime-node";
 import type { TestProject } from "vitest/node";
 import type { Manifest } from "../../src/core/manifest.js";
 import { textFeatureMatrix } from "../../src/core/text-features.js";
-import { buildTensorModel } from "./tensor-model.js";
 import type { Fixtures, VersionFixture } from "./fixtures.js";
+import { buildTensorModel } from "./tensor-model.js";
 
 const MODELS_DIR = "models";
 /** Fixed mails from each collection: two of each class from 2002 and from 2003. */
@@ -26,7 +26,8 @@ async function readVersions(): Promise<VersionFixture[]> {
       const folder = join(MODELS_DIR, name, entry.name);
       const manifest = JSON.parse(await readFile(join(folder, "manifest.json"), "utf8")) as Manifest;
       const files: Record<string, string> = {};
-      for (const file of await readdir(folder)) files[file] = (await readFile(join(folder, file))).toString("base64");
+      for (const file of await readdir(folder))
+        files[file] = (await readFile(join(folder, file))).toString("base64");
       versions.push({ manifest, files });
     }
   }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { decode, fixtures, putShippedVersion, putState, putVersion } from "./fixtures.js";
+import { decode, fixtures, maxAbsDifference, putShippedVersion, putState, putVersion } from "./fixtures.js";
 import { call, postJson } from "./request.js";
 
 const spamReference = fixtures.reference["spam@1"].probabilities;
@@ -34,7 +34,9 @@ describe("GET /openapi.json", () => {
 
 describe("GET /v1/models", () => {
   it("lists the spam model with its active version", async () => {
-    const body = (await (await call("/v1/models")).json()) as { models: Array<{ name: string; active: number }> };
+    const body = (await (await call("/v1/models")).json()) as {
+      models: Array<{ name: string; active: number }>;
+    };
     expect(body.models).toContainEqual(expect.objectContaining({ name: "spam", active: 1 }));
   });
 
@@ -44,7 +46,11 @@ describe("GET /v1/models", () => {
       versions: Array<{ version: number; labels: string[]; preprocessing: string }>;
     };
     expect(body.active).toBe(1);
-    expect(body.versions[0]).toMatchObject({ version: 1, labels: ["ham", "spam"], preprocessing: "hashed-text" });
+    expect(body.versions[0]).toMatchObject({
+      version: 1,
+      labels: ["ham", "spam"],
+      preprocessing: "hashed-text",
+    });
   });
 
   it("answers 404 for an unknown model", async () => {
@@ -76,13 +82,17 @@ describe("POST /v1/models/{name}/predict with text", () => {
     const body = (await response.json()) as { predictions: Array<{ probabilities: Record<string, number> }> };
     const workerValues = body.predictions.flatMap((p) => [p.probabilities.ham, p.probabilities.spam]);
     expect(workerValues).toHaveLength(spamReference.length);
-    workerValues.forEach((value, i) => expect(Math.abs(value - spamReference[i])).toBeLessThan(1e-5));
+    expect(maxAbsDifference(workerValues, spamReference)).toBeLessThan(1e-5);
   });
 
   it("keeps the caller's request id", async () => {
-    const response = await postJson("/v1/models/spam/predict", { instances: texts.slice(0, 1) }, {
-      "x-request-id": "caller-42",
-    });
+    const response = await postJson(
+      "/v1/models/spam/predict",
+      { instances: texts.slice(0, 1) },
+      {
+        "x-request-id": "caller-42",
+      },
+    );
     expect(((await response.json()) as { requestId: string }).requestId).toBe("caller-42");
   });
 
@@ -130,9 +140,7 @@ describe("POST predict with raw tensors", () => {
     expect(body.outputs.activated.dims).toEqual([2, 2]);
     expect(body.outputs.total.dims).toEqual([2, 1]);
     for (const name of ["activated", "total"]) {
-      body.outputs[name].data.forEach((value, i) =>
-        expect(Math.abs(value - fixtures.reference.tensor[name][i])).toBeLessThan(1e-5),
-      );
+      expect(maxAbsDifference(body.outputs[name].data, fixtures.reference.tensor[name])).toBeLessThan(1e-5);
     }
   });
 

@@ -6,7 +6,8 @@
  * Nothing else in vane touches WebAssembly.
  */
 
-import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
+// A relative path: wrangler's module collector resolves .wasm imports by file, not by package exports.
+import ortWasm from "../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm";
 import * as ort from "onnxruntime-web/wasm";
 
 const MARKER = new ArrayBuffer(8);

@@ -21,7 +21,12 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             // Small limits so the limit tests stay small; everything else comes from wrangler.toml.
             miniflare: {
-              bindings: { MAX_BODY_BYTES: "262144", MAX_BATCH: "8", MAX_TEXT_CHARS: "50000", ADMIN_TOKEN: "test-admin-token" },
+              bindings: {
+                MAX_BODY_BYTES: "262144",
+                MAX_BATCH: "8",
+                MAX_TEXT_CHARS: "50000",
+                ADMIN_TOKEN: "test-admin-token",
+              },
             },
           }),
         ],

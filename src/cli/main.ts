@@ -58,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(json ? JSON.stringify(result.data, null, 2) : result.text);
     return 0;
   } catch (error) {
-    const known = error instanceof CliError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const known =
+      error instanceof CliError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     const message = known ? (error as Error).message : String((error as Error).stack ?? error);
     if (json) console.log(JSON.stringify({ error: (error as Error).message }));
     console.error(`vane ${name}: ${message}`);

@@ -10,7 +10,11 @@ export const HashedTextSpec = z.object({
   /** Name of the model input that receives the [batch, buckets] float32 matrix. */
   input: z.string().min(1),
   /** Width of the hashed feature vector. */
-  buckets: z.number().int().min(8).max(1 << 20),
+  buckets: z
+    .number()
+    .int()
+    .min(8)
+    .max(1 << 20),
   /** Only this many leading characters are tokenized (long mail bodies add little but cost CPU). */
   maxChars: z.number().int().positive(),
   /** Term weighting before normalisation: log(1 + count) damps repeated tokens. */

@@ -1,7 +1,7 @@
 /** File I/O for the toolchain: clear errors for missing inputs, and writes that never leave a partial file. */
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { CliError } from "../cli/command.js";
 
 export async function readInputFile(path: string, what = "file"): Promise<Uint8Array> {
@@ -9,7 +9,8 @@ export async function readInputFile(path: string, what = "file"): Promise<Uint8A
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory" : "cannot be read";
+    const reason =
+      code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory" : "cannot be read";
     throw new CliError(`${what} ${path} ${reason}`);
   }
 }

@@ -5,6 +5,8 @@ export interface Limits {
   maxTextChars: number;
   sessionCacheBytes: number;
   driftSampleRate: number;
+  driftWindowSeconds: number;
+  driftRetentionDays: number;
 }
 
 function positive(value: string | undefined, fallback: number): number {
@@ -24,5 +26,7 @@ export function limits(env: Env): Limits {
     maxTextChars: positive(env.MAX_TEXT_CHARS, 100_000),
     sessionCacheBytes: positive(env.SESSION_CACHE_BYTES, 64 * 1024 * 1024),
     driftSampleRate: share(env.DRIFT_SAMPLE_RATE, 1),
+    driftWindowSeconds: positive(env.DRIFT_WINDOW_SECONDS, 600),
+    driftRetentionDays: positive(env.DRIFT_RETENTION_DAYS, 30),
   };
 }

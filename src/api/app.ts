@@ -1,6 +1,7 @@
 /** The HTTP surface: each resource is its own small app, mounted here, documented at /openapi.json. */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./context.js";
+import { drift } from "./drift.js";
 import { health } from "./health.js";
 import { requestId } from "./middleware.js";
 import { models } from "./models.js";
@@ -13,6 +14,7 @@ export function createApp() {
   app.route("/healthz", health);
   app.route("/v1/models", models);
   app.route("/v1/models", predict);
+  app.route("/v1/models", drift);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -8,6 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { limits } from "../config.js";
 import { TensorDType } from "../core/manifest.js";
+import { recordSamples } from "../drift/recorder.js";
 import { prepareTensors, prepareTexts } from "../serving/inputs.js";
 import { classify, tensorOutputs } from "../serving/outputs.js";
 import { resolveActive, resolvePinned, runModel, type ServingVersion } from "../serving/predictor.js";
@@ -81,19 +82,40 @@ const pinnedRoute = createRoute({
   responses: { 200: ok, ...errorResponses },
 });
 
-async function answer(c: Context<AppEnv>, serving: ServingVersion, request: z.infer<typeof PredictRequest>) {
+async function answer(
+  c: Context<AppEnv>,
+  started: number,
+  serving: ServingVersion,
+  request: z.infer<typeof PredictRequest>,
+) {
   const { manifest } = serving;
+  const config = limits(c.env);
   const batch = request.instances
-    ? prepareTexts(manifest, request.instances, limits(c.env))
-    : prepareTensors(manifest, request.inputs ?? {}, limits(c.env));
+    ? prepareTexts(manifest, request.instances, config)
+    : prepareTensors(manifest, request.inputs ?? {}, config);
   const outputs = await runModel(c.env, manifest, batch.feeds);
+  const predictions = classify(manifest, outputs);
+  const requestId = c.get("requestId");
+  c.executionCtx.waitUntil(
+    recordSamples(c.env, {
+      manifest,
+      role: serving.role,
+      requestId,
+      time: started,
+      latencyMs: Date.now() - started,
+      sampleRate: serving.sampleRate ?? config.driftSampleRate,
+      tokens: batch.tokens,
+      rows: batch.rows,
+      predictions,
+    }),
+  );
   return c.json(
     {
       model: manifest.name,
       version: manifest.version,
       role: serving.role,
-      requestId: c.get("requestId"),
-      predictions: classify(manifest, outputs),
+      requestId,
+      predictions,
       ...(request.inputs || !manifest.classifier ? { outputs: tensorOutputs(outputs) } : {}),
     },
     200,
@@ -102,12 +124,14 @@ async function answer(c: Context<AppEnv>, serving: ServingVersion, request: z.in
 
 export const predict = resourceApp()
   .openapi(predictRoute, async (c) => {
+    const started = Date.now();
     const { name } = c.req.valid("param");
     const request = c.req.valid("json");
-    return answer(c, await resolveActive(c.env, name), request);
+    return answer(c, started, await resolveActive(c.env, name), request);
   })
   .openapi(pinnedRoute, async (c) => {
+    const started = Date.now();
     const { name, version } = c.req.valid("param");
     const request = c.req.valid("json");
-    return answer(c, await resolvePinned(c.env, name, version), request);
+    return answer(c, started, await resolvePinned(c.env, name, version), request);
   });

@@ -3,6 +3,7 @@
  * what the toolchain records when it publishes one. One schema, read by both.
  */
 import { z } from "zod";
+import { DriftSpec } from "./drift-features.js";
 import { HashedTextSpec } from "./text-features.js";
 
 export const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -44,5 +45,7 @@ export const Manifest = z.object({
   training: z.record(z.string(), z.unknown()).default({}),
   /** Drift reference profile stored beside the model, if one was built. */
   profile: z.string().optional(),
+  /** The features sampled at the edge for drift, and the training vocabulary they need. */
+  drift: DriftSpec.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

@@ -24,8 +24,9 @@ export interface TextInstance {
 export interface PreparedBatch {
   feeds: Feeds;
   size: number;
-  /** Tokens per text instance (drift features need them); absent for tensor input. */
+  /** Tokens and feature rows per text instance (drift features need them); absent for tensor input. */
   tokens?: string[][];
+  rows?: Float32Array[];
 }
 
 export function prepareTexts(manifest: Manifest, instances: TextInstance[], limits: Limits): PreparedBatch {
@@ -47,16 +48,19 @@ export function prepareTexts(manifest: Manifest, instances: TextInstance[], limi
   });
   const matrix = new Float32Array(instances.length * spec.buckets);
   const tokens: string[][] = [];
+  const rows: Float32Array[] = [];
   instances.forEach((instance, row) => {
     const features = textFeatures(spec, instance.text);
     matrix.set(features.vector, row * spec.buckets);
     tokens.push(features.tokens);
+    rows.push(features.vector);
   });
   const ort = onnxRuntime();
   return {
     feeds: { [spec.input]: new ort.Tensor("float32", matrix, [instances.length, spec.buckets]) },
     size: instances.length,
     tokens,
+    rows,
   };
 }
 

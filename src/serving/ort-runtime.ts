@@ -6,9 +6,9 @@
  * Nothing else in vane touches WebAssembly.
  */
 
+import * as ort from "onnxruntime-web/wasm";
 // A relative path: wrangler's module collector resolves .wasm imports by file, not by package exports.
 import ortWasm from "../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm";
-import * as ort from "onnxruntime-web/wasm";
 
 const MARKER = new ArrayBuffer(8);
 let configured = false;

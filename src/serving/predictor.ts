@@ -19,6 +19,8 @@ export interface ServingVersion {
   manifest: Manifest;
   /** `active` answers as registered; `fallback` stands in for an active version that failed to load. */
   role: "active" | "fallback" | "pinned";
+  /** The model's drift sample rate, when its registry state sets one. */
+  sampleRate?: number;
 }
 
 /** Loads `name@version` (verified and built), null if no such version exists. */
@@ -51,7 +53,13 @@ export async function resolveActive(env: Env, name: string): Promise<ServingVers
   for (const version of chain) {
     try {
       const manifest = await loadVersion(env, name, version);
-      if (manifest) return { manifest, role: version === state.active ? "active" : "fallback" };
+      if (manifest) {
+        return {
+          manifest,
+          role: version === state.active ? "active" : "fallback",
+          sampleRate: state.sampleRate,
+        };
+      }
       failures.push(`${name}@${version} is missing`);
     } catch (error) {
       failures.push((error as Error).message);
@@ -65,7 +73,8 @@ export async function resolvePinned(env: Env, name: string, version: number): Pr
   try {
     const manifest = await loadVersion(env, name, version);
     if (!manifest) throw ApiError.notFound(`model ${name} has no version ${version}`);
-    return { manifest, role: "pinned" };
+    const state = await readState(env, name).catch(() => null);
+    return { manifest, role: "pinned", sampleRate: state?.sampleRate };
   } catch (error) {
     if (error instanceof ModelUnavailableError) throw ApiError.unavailable(error.message);
     throw error;

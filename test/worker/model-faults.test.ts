@@ -8,7 +8,10 @@ const instances = [{ text: fixtures.emails[1].text }];
 
 async function predict(path: string) {
   const response = await postJson(path, { instances });
-  return { status: response.status, body: (await response.json()) as ProblemBody & { version: number; role: string } };
+  return {
+    status: response.status,
+    body: (await response.json()) as ProblemBody & { version: number; role: string },
+  };
 }
 
 describe("a corrupt active version", () => {
@@ -18,7 +21,9 @@ describe("a corrupt active version", () => {
     await putShippedVersion("spam", 1, MODEL);
     const good = await putShippedVersion("spam", 1, MODEL);
     // Version 2 claims the good bytes' checksum, but the stored object has one byte flipped.
-    const tampered = new Uint8Array(await (await env.MODELS.get(`models/${MODEL}/1/model.onnx`))!.arrayBuffer());
+    const tampered = new Uint8Array(
+      await (await env.MODELS.get(`models/${MODEL}/1/model.onnx`))!.arrayBuffer(),
+    );
     tampered[tampered.length - 10] ^= 0xff;
     await putVersion({ ...good, version: 2 }, { "model.onnx": tampered });
     await putState({ name: MODEL, active: 2, previous: [1] });
@@ -66,9 +71,12 @@ describe("a version whose bytes match the manifest but are not a loadable model"
     const good = await putShippedVersion("spam", 1, MODEL);
     const garbage = new TextEncoder().encode("this is not an onnx protobuf at all");
     const sha256 = await sha256Hex(garbage.buffer as ArrayBuffer);
-    await putVersion({ ...good, version: 2, model: { file: "model.onnx", sha256, bytes: garbage.length } }, {
-      "model.onnx": garbage,
-    });
+    await putVersion(
+      { ...good, version: 2, model: { file: "model.onnx", sha256, bytes: garbage.length } },
+      {
+        "model.onnx": garbage,
+      },
+    );
     await putState({ name: MODEL, active: 2, previous: [1] });
   });
 

@@ -1,0 +1,67 @@
+/** GET /v1/models/{name}/drift: per-feature drift statistics of the active and candidate versions. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { limits } from "../config.js";
+import { versionDrift } from "../drift/report.js";
+import { readManifest } from "../registry/manifests.js";
+import { readState } from "../registry/state.js";
+import { resourceApp } from "./context.js";
+import { ApiError } from "./problem.js";
+import { ModelParams, problemResponse } from "./schemas.js";
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+const DriftQuery = z.object({
+  version: z.coerce.number().int().positive().optional().openapi({ description: "Only this version" }),
+  window: z
+    .string()
+    .regex(/^\d{1,4}[mhd]$/, "a span such as 30m, 24h or 7d")
+    .default("24h")
+    .openapi({ description: "How far back to look", example: "24h" }),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/{name}/drift",
+  tags: ["drift"],
+  summary: "Drift of the active and candidate versions against their reference profiles",
+  request: { params: ModelParams, query: DriftQuery },
+  responses: {
+    200: {
+      description: "Per-feature statistics and the sample counts behind them",
+      content: { "application/json": { schema: z.object({}).passthrough().openapi("DriftReport") } },
+    },
+    400: problemResponse("Bad query"),
+    404: problemResponse("No such model or version"),
+  },
+});
+
+export const drift = resourceApp().openapi(route, async (c) => {
+  const { name } = c.req.valid("param");
+  const query = c.req.valid("query");
+  const spanMs = Number(query.window.slice(0, -1)) * UNIT_MS[query.window.at(-1) as keyof typeof UNIT_MS];
+  const retentionMs = limits(c.env).driftRetentionDays * UNIT_MS.d;
+  if (spanMs > retentionMs) {
+    throw ApiError.badRequest("window", `windows are kept for ${limits(c.env).driftRetentionDays} days`);
+  }
+  const state = await readState(c.env, name);
+  if (!state) throw ApiError.notFound(`no model named ${name}`);
+  const roles: Array<{ version: number; role: string }> = query.version
+    ? [{ version: query.version, role: "requested" }]
+    : [
+        ...(state.active ? [{ version: state.active, role: "active" }] : []),
+        ...(state.candidate ? [{ version: state.candidate.version, role: "candidate" }] : []),
+      ];
+  const now = Date.now();
+  const versions = await Promise.all(
+    roles.map(async ({ version, role }) => {
+      const manifest = await readManifest(c.env.MODELS, name, version).catch(() => null);
+      if (!manifest) throw ApiError.notFound(`model ${name} has no readable version ${version}`);
+      const { drift: report } = await versionDrift(c.env.MODELS, manifest, now - spanMs);
+      return { role, ...report };
+    }),
+  );
+  return c.json(
+    { model: name, window: query.window, from: new Date(now - spanMs).toISOString(), versions },
+    200,
+  );
+});

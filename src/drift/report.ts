@@ -1,0 +1,59 @@
+/**
+ * Drift of model versions over a recent span: their windows merged, each drift feature compared with
+ * the version's reference profile. Read by the drift endpoint and by the scheduled promotion run.
+ */
+import { compareFeature, type FeatureDrift } from "../core/drift-report.js";
+import type { Manifest } from "../core/manifest.js";
+import { referenceSketches } from "../core/profile.js";
+import { readProfile } from "../registry/profiles.js";
+import type { ServingRole } from "./sample.js";
+import { type MergedWindows, mergeWindows, readWindows } from "./windows.js";
+
+export interface VersionDrift {
+  version: number;
+  samples: number;
+  samplesByRole: Partial<Record<ServingRole, number>>;
+  /** Rows behind the reference profile; null if the version has none. */
+  referenceSamples: number | null;
+  features: Record<string, FeatureDrift | null>;
+  latencyMs: { p50: number; p99: number } | null;
+}
+
+export interface DriftWindowData {
+  drift: VersionDrift;
+  merged: MergedWindows;
+}
+
+export async function versionDrift(
+  bucket: R2Bucket,
+  manifest: Manifest,
+  since: number,
+  roles?: readonly ServingRole[],
+): Promise<DriftWindowData> {
+  const [windows, profile] = await Promise.all([
+    readWindows(bucket, manifest.name, manifest.version, since),
+    readProfile(bucket, manifest),
+  ]);
+  const merged = mergeWindows(windows, roles);
+  const reference = profile ? referenceSketches(profile) : {};
+  const features: Record<string, FeatureDrift | null> = {};
+  for (const [name, live] of Object.entries(merged.features)) {
+    const expected = reference[name];
+    features[name] = expected ? compareFeature(expected, live) : null;
+  }
+  const latency =
+    merged.latency?.kind === "numeric" && merged.latency.quantiles.count > 0 ? merged.latency : null;
+  return {
+    merged,
+    drift: {
+      version: manifest.version,
+      samples: merged.count,
+      samplesByRole: merged.countByRole,
+      referenceSamples: profile?.count ?? null,
+      features,
+      latencyMs: latency
+        ? { p50: latency.quantiles.quantile(0.5), p99: latency.quantiles.quantile(0.99) }
+        : null,
+    },
+  };
+}

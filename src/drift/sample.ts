@@ -1,0 +1,32 @@
+/**
+ * A drift sample: what the edge records about one scored instance. Compact and bounded (no raw text),
+ * validated on the way into the consumer so a malformed message is counted, not folded.
+ */
+import { z } from "zod";
+import { MODEL_NAME } from "../core/manifest.js";
+
+export const SERVING_ROLES = ["active", "fallback", "pinned", "candidate", "shadow"] as const;
+export const ServingRole = z.enum(SERVING_ROLES);
+export type ServingRole = z.infer<typeof ServingRole>;
+
+export const DriftSample = z.object({
+  model: z.string().regex(MODEL_NAME),
+  version: z.number().int().positive(),
+  role: ServingRole,
+  /** Epoch milliseconds when the prediction was made. */
+  time: z.number().int().nonnegative(),
+  /** `<request id>#<instance index>`: unique per scored instance, the unit of idempotency. */
+  id: z.string().min(1).max(160),
+  features: z
+    .record(z.string().max(64), z.union([z.number(), z.string().max(64)]))
+    .refine((features) => Object.keys(features).length <= 32, "at most 32 drift features"),
+  label: z.string().max(64).optional(),
+  latencyMs: z.number().nonnegative().optional(),
+});
+export type DriftSample = z.infer<typeof DriftSample>;
+
+/** One queue message carries the samples of one predict call (a batch of instances). */
+export const SampleMessage = z.object({
+  samples: z.array(z.unknown()).min(1).max(256),
+});
+export type SampleMessage = { samples: DriftSample[] };

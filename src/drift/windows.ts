@@ -1,0 +1,188 @@
+/**
+ * Sketch windows in R2: one object per (model, version, role, time window) holding the merged
+ * sketches of its samples and the hashes of the sample ids already folded in. Folding is a
+ * read-modify-write guarded by the object's etag, and skips ids it has seen, so concurrent consumers
+ * and redelivered batches can neither lose nor double-count a sample.
+ *
+ * Why R2: it is strongly consistent and has conditional puts, which idempotent aggregation needs; KV
+ * allows one write per second per key and no compare-and-swap; D1 would work but adds a second store
+ * for what is, per window, one small document.
+ */
+import { z } from "zod";
+import type { DriftSpec } from "../core/drift-features.js";
+import { emptySketches, type Profile } from "../core/profile.js";
+import {
+  createSketch,
+  deserializeSketch,
+  type FeatureSketch,
+  mergeSketches,
+  SerializedFeatureSketch,
+  serializeSketch,
+  updateSketch,
+} from "../core/sketch/feature-sketch.js";
+import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
+import { fnv1a } from "../core/text-features.js";
+import { type DriftSample, type ServingRole, ServingRole as ServingRoleSchema } from "./sample.js";
+
+/** Predict latency histogram edges, in milliseconds. */
+const LATENCY_EDGES = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+const MAX_WRITE_ATTEMPTS = 8;
+
+export const SketchWindow = z.object({
+  model: z.string(),
+  version: z.number().int().positive(),
+  role: ServingRoleSchema,
+  /** Window start, epoch milliseconds. */
+  start: z.number().int(),
+  seconds: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  features: z.record(z.string(), SerializedFeatureSketch),
+  latency: SerializedFeatureSketch,
+  /** 52-bit hashes of the folded sample ids, as base64 float64s. */
+  seen: z.string(),
+});
+export type SketchWindow = z.infer<typeof SketchWindow>;
+
+export interface WindowKey {
+  model: string;
+  version: number;
+  role: ServingRole;
+  start: number;
+}
+
+export function windowStart(time: number, seconds: number): number {
+  const size = seconds * 1000;
+  return Math.floor(time / size) * size;
+}
+
+export const windowPrefix = (model: string, version: number) => `drift/windows/${model}/${version}/`;
+
+/** Keys sort by time within a version: the start is zero-padded epoch milliseconds. */
+export function windowObjectKey(key: WindowKey): string {
+  return `${windowPrefix(key.model, key.version)}${String(key.start).padStart(15, "0")}-${key.role}.json`;
+}
+
+/** Two 32-bit FNV-1a hashes, joined into an exactly representable 52-bit number. */
+export function sampleIdHash(id: string): number {
+  return fnv1a(id) * 2 ** 20 + (fnv1a(`#${id}`) >>> 12);
+}
+
+function emptyWindow(
+  key: WindowKey,
+  seconds: number,
+  spec: DriftSpec,
+  profile: Profile | null,
+): SketchWindow {
+  const features = Object.fromEntries(
+    Object.entries(emptySketches(spec, profile)).map(([name, sketch]) => [name, serializeSketch(sketch)]),
+  );
+  const latency = serializeSketch(createSketch({ kind: "numeric", edges: LATENCY_EDGES }));
+  return { ...key, seconds, count: 0, features, latency, seen: "" };
+}
+
+/**
+ * Folds `samples` (all of one window key) into their window; returns how many were new.
+ * Throws if storage fails or stays contended, so the caller can have the messages redelivered.
+ */
+export async function foldIntoWindow(
+  bucket: R2Bucket,
+  key: WindowKey,
+  seconds: number,
+  samples: readonly DriftSample[],
+  spec: DriftSpec,
+  profile: Profile | null,
+): Promise<number> {
+  const objectKey = windowObjectKey(key);
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const stored = await bucket.get(objectKey);
+    const window = stored
+      ? SketchWindow.parse(await stored.json())
+      : emptyWindow(key, seconds, spec, profile);
+    const seen = new Set(window.seen === "" ? [] : decodeFloat64(window.seen));
+    const fresh = samples.filter((sample) => {
+      const hash = sampleIdHash(sample.id);
+      if (seen.has(hash)) return false;
+      seen.add(hash);
+      return true;
+    });
+    if (fresh.length === 0) return 0;
+
+    const features = Object.fromEntries(
+      Object.entries(window.features).map(([name, data]) => [name, deserializeSketch(data)]),
+    );
+    const latency = deserializeSketch(window.latency);
+    for (const sample of fresh) {
+      for (const [name, value] of Object.entries(sample.features)) {
+        const sketch = features[name];
+        if (sketch && (typeof value === "number") === (sketch.kind === "numeric"))
+          updateSketch(sketch, value);
+      }
+      if (sample.latencyMs !== undefined) updateSketch(latency, sample.latencyMs);
+    }
+    const next: SketchWindow = {
+      ...window,
+      count: window.count + fresh.length,
+      features: Object.fromEntries(Object.entries(features).map(([name, s]) => [name, serializeSketch(s)])),
+      latency: serializeSketch(latency),
+      seen: encodeFloat64([...seen]),
+    };
+    const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
+    const written = await bucket.put(objectKey, JSON.stringify(next), { onlyIf });
+    if (written) return fresh.length;
+  }
+  throw new Error(`window ${objectKey} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+}
+
+/** Windows of one version that start at or after `since` (epoch ms). */
+export async function readWindows(
+  bucket: R2Bucket,
+  model: string,
+  version: number,
+  since: number,
+): Promise<SketchWindow[]> {
+  const prefix = windowPrefix(model, version);
+  const windows: SketchWindow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({
+      prefix,
+      cursor,
+      startAfter: `${prefix}${String(since - 1).padStart(15, "0")}`,
+    });
+    const bodies = await Promise.all(page.objects.map((object) => bucket.get(object.key)));
+    for (const body of bodies) {
+      const parsed = body ? SketchWindow.safeParse(await body.json()) : null;
+      if (parsed?.success) windows.push(parsed.data);
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return windows;
+}
+
+export interface MergedWindows {
+  count: number;
+  countByRole: Partial<Record<ServingRole, number>>;
+  features: Record<string, FeatureSketch>;
+  latency: FeatureSketch | null;
+}
+
+/** Merges windows (optionally of some roles only) into one set of sketches. */
+export function mergeWindows(
+  windows: readonly SketchWindow[],
+  roles?: readonly ServingRole[],
+): MergedWindows {
+  const merged: MergedWindows = { count: 0, countByRole: {}, features: {}, latency: null };
+  for (const window of windows) {
+    if (roles && !roles.includes(window.role)) continue;
+    merged.count += window.count;
+    merged.countByRole[window.role] = (merged.countByRole[window.role] ?? 0) + window.count;
+    for (const [name, data] of Object.entries(window.features)) {
+      const sketch = deserializeSketch(data);
+      const current = merged.features[name];
+      merged.features[name] = current ? mergeSketches(current, sketch) : sketch;
+    }
+    const latency = deserializeSketch(window.latency);
+    merged.latency = merged.latency ? mergeSketches(merged.latency, latency) : latency;
+  }
+  return merged;
+}

@@ -1,0 +1,19 @@
+/** Reading a version's drift reference profile from R2 (immutable, so cached per isolate). */
+import type { Manifest } from "../core/manifest.js";
+import { Profile } from "../core/profile.js";
+import { keys } from "./keys.js";
+
+const profileCache = new Map<string, Profile | null>();
+
+/** The profile the manifest names, or null if it has none or it cannot be read as one. */
+export async function readProfile(bucket: R2Bucket, manifest: Manifest): Promise<Profile | null> {
+  if (!manifest.profile) return null;
+  const cacheKey = `${manifest.name}@${manifest.version}`;
+  const cached = profileCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const object = await bucket.get(keys.artifact(manifest.name, manifest.version, manifest.profile));
+  const parsed = object ? Profile.safeParse(await object.json().catch(() => null)) : null;
+  const profile = parsed?.success ? parsed.data : null;
+  profileCache.set(cacheKey, profile);
+  return profile;
+}

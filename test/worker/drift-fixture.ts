@@ -1,0 +1,36 @@
+/**
+ * A spam model published with a drift spec and a reference profile built in the test itself, from
+ * the same shared code the CLI uses (tokenizer, drift features, sketches).
+ */
+import { env } from "cloudflare:workers";
+import { BloomFilter } from "../../src/core/bloom.js";
+import { type DriftSpec, driftValues } from "../../src/core/drift-features.js";
+import { buildProfile } from "../../src/core/profile.js";
+import { textFeatures } from "../../src/core/text-features.js";
+import { putShippedVersion, putState } from "./fixtures.js";
+
+export async function publishWithDrift(name: string, referenceTexts: readonly string[]): Promise<void> {
+  const base = await putShippedVersion("spam", 1, name);
+  const textSpec = base.preprocessing!;
+  const vocabulary = BloomFilter.forCapacity(50_000, 0.01);
+  const tokenized = referenceTexts.map((text) => textFeatures(textSpec, text));
+  for (const { tokens } of tokenized) for (const token of tokens) vocabulary.add(token);
+  const drift: DriftSpec = {
+    features: [
+      { kind: "token-count", name: "tokens" },
+      { kind: "unseen-token-share", name: "unseen" },
+      { kind: "predicted-label", name: "label" },
+    ],
+    vocabulary: vocabulary.serialize(),
+  };
+  const rows = tokenized.map(({ tokens, vector }) =>
+    driftValues(drift, { tokens, features: vector, label: "ham" }),
+  );
+  const profile = buildProfile(drift, rows, { name, version: 1, source: { texts: referenceTexts.length } });
+  await env.MODELS.put(`models/${name}/1/profile.json`, JSON.stringify(profile));
+  await env.MODELS.put(
+    `models/${name}/1/manifest.json`,
+    JSON.stringify({ ...base, drift, profile: "profile.json" }),
+  );
+  await putState({ name, active: 1 });
+}

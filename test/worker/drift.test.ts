@@ -1,0 +1,186 @@
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readRejections } from "../../src/drift/rejections.js";
+import type { DriftSample } from "../../src/drift/sample.js";
+import { drainKvSamples, shipSamples } from "../../src/drift/transport.js";
+import worker from "../../src/index.js";
+import { publishWithDrift } from "./drift-fixture.js";
+import { fixtures } from "./fixtures.js";
+import { call, postJson } from "./request.js";
+
+const texts = fixtures.emails.map((mail) => mail.text);
+
+interface DriftBody {
+  versions: Array<{
+    version: number;
+    samples: number;
+    samplesByRole: Record<string, number>;
+    features: Record<string, unknown>;
+  }>;
+}
+
+async function samplesCounted(model: string): Promise<number> {
+  const body = (await (await call(`/v1/models/${model}/drift?window=1h`)).json()) as DriftBody;
+  return body.versions[0]?.samples ?? 0;
+}
+
+/** Waits for the real queue consumer (batches close after max_batch_timeout) to reach `expected`. */
+async function waitForCount(model: string, expected: number, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let count = await samplesCounted(model);
+  while (count < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    count = await samplesCounted(model);
+  }
+  return count;
+}
+
+function sample(model: string, id: string, overrides: Partial<DriftSample> = {}): DriftSample {
+  return {
+    model,
+    version: 1,
+    role: "active",
+    time: Date.now(),
+    id,
+    features: { tokens: 120, unseen: 0.1, label: "ham" },
+    ...overrides,
+  };
+}
+
+async function deliver(messages: Array<{ id: string; body: unknown }>, bindings: Env = env) {
+  const batch = createMessageBatch(
+    "vane-drift-samples",
+    messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe("predict calls through the real queue", () => {
+  const MODEL = "drift-e2e";
+  beforeAll(() => publishWithDrift(MODEL, texts));
+
+  it("counts exactly the instances that were predicted (N in, N counted)", async () => {
+    for (const [i, batch] of [texts.slice(0, 3), texts.slice(3, 8)].entries()) {
+      const response = await postJson(
+        `/v1/models/${MODEL}/predict`,
+        { instances: batch.map((text) => ({ text })) },
+        {
+          "x-request-id": `e2e-${i}`,
+        },
+      );
+      expect(response.status).toBe(200);
+    }
+    expect(await waitForCount(MODEL, 8)).toBe(8);
+    // Nothing more arrives later: give the queue one more batch window.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await samplesCounted(MODEL)).toBe(8);
+  });
+
+  it("reports per-feature statistics against the reference profile", async () => {
+    const body = (await (await call(`/v1/models/${MODEL}/drift?window=1h`)).json()) as DriftBody;
+    expect(body.versions[0].samplesByRole).toEqual({ active: 8 });
+    expect(Object.keys(body.versions[0].features).sort()).toEqual(["label", "tokens", "unseen"]);
+    expect(body.versions[0].features.tokens).toMatchObject({ kind: "numeric", count: 8, referenceCount: 8 });
+  });
+});
+
+describe("the queue consumer", () => {
+  const MODEL = "drift-consumer";
+  beforeAll(() => publishWithDrift(MODEL, texts));
+
+  it("folds a delivered batch and acknowledges every message", async () => {
+    const result = await deliver([
+      { id: "m1", body: { samples: [sample(MODEL, "r1#0"), sample(MODEL, "r1#1")] } },
+      { id: "m2", body: { samples: [sample(MODEL, "r2#0")] } },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["m1", "m2"]);
+    expect(await samplesCounted(MODEL)).toBe(3);
+  });
+
+  it("changes nothing when the same batch is delivered again", async () => {
+    await deliver([
+      { id: "m1", body: { samples: [sample(MODEL, "r1#0"), sample(MODEL, "r1#1")] } },
+      { id: "m2", body: { samples: [sample(MODEL, "r2#0")] } },
+    ]);
+    expect(await samplesCounted(MODEL)).toBe(3);
+  });
+
+  it("acknowledges and counts a poisoned message without spoiling the rest of its batch", async () => {
+    const before = await readRejections(env.MODELS);
+    const result = await deliver([
+      { id: "poison", body: { samples: "not a list" } },
+      { id: "good", body: { samples: [sample(MODEL, "r3#0")] } },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["good", "poison"]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await readRejections(env.MODELS)).malformed).toBe(before.malformed + 1);
+    expect(await samplesCounted(MODEL)).toBe(4);
+  });
+
+  it("counts and skips samples of a version the registry does not know", async () => {
+    const before = await readRejections(env.MODELS);
+    await deliver([{ id: "unknown", body: { samples: [sample(MODEL, "r4#0", { version: 42 })] } }]);
+    expect((await readRejections(env.MODELS)).unknownVersion).toBe(before.unknownVersion + 1);
+    expect(await samplesCounted(MODEL)).toBe(4);
+  });
+
+  it("counts and skips samples older than the retention", async () => {
+    const before = await readRejections(env.MODELS);
+    const old = Date.now() - 31 * 86_400_000;
+    await deliver([{ id: "old", body: { samples: [sample(MODEL, "r5#0", { time: old })] } }]);
+    expect((await readRejections(env.MODELS)).expired).toBe(before.expired + 1);
+  });
+
+  it("has the messages redelivered when storage fails, and loses nothing", async () => {
+    const failingBucket = new Proxy(env.MODELS, {
+      get(target, property) {
+        if (property === "put") return () => Promise.reject(new Error("injected R2 write failure"));
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const messages = [{ id: "m6", body: { samples: [sample(MODEL, "r6#0"), sample(MODEL, "r6#1")] } }];
+    const failed = await deliver(messages, { ...env, MODELS: failingBucket });
+    expect(failed.retryMessages.map((m) => m.msgId)).toEqual(["m6"]);
+    expect(await samplesCounted(MODEL)).toBe(4);
+    await deliver(messages);
+    expect(await samplesCounted(MODEL)).toBe(6);
+  });
+});
+
+describe("without a queue binding", () => {
+  const MODEL = "drift-kv";
+  beforeAll(() => publishWithDrift(MODEL, texts));
+
+  it("parks samples in KV, and the drain folds each exactly once", async () => {
+    const noQueue = { ...env, DRIFT_SAMPLES: undefined } as unknown as Env;
+    await shipSamples(noQueue, [sample(MODEL, "k1#0"), sample(MODEL, "k1#1")], "k1");
+    await shipSamples(noQueue, [sample(MODEL, "k2#0")], "k2");
+    expect((await env.REGISTRY_CACHE.list({ prefix: "samples/" })).keys).toHaveLength(2);
+    expect(await drainKvSamples(env)).toBe(3);
+    expect((await env.REGISTRY_CACHE.list({ prefix: "samples/" })).keys).toHaveLength(0);
+    expect(await samplesCounted(MODEL)).toBe(3);
+  });
+});
+
+describe("GET /v1/models/{name}/drift", () => {
+  it("refuses a window longer than the retention", async () => {
+    const response = await call("/v1/models/drift-kv/drift?window=90d");
+    expect(response.status).toBe(400);
+  });
+
+  it("refuses a malformed window", async () => {
+    const response = await call("/v1/models/drift-kv/drift?window=yesterday");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: Array<{ field: string }> }).errors[0].field).toBe("window");
+  });
+});

@@ -59,7 +59,7 @@ async function deliver(messages: Array<{ id: string; body: unknown }>, bindings:
     messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, bindings, ctx);
+  await (worker as Required<Pick<ExportedHandler<Env>, "queue">>).queue(batch, bindings, ctx);
   await waitOnExecutionContext(ctx);
   return getQueueResult(batch, ctx);
 }
@@ -150,7 +150,7 @@ describe("the queue consumer", () => {
     });
     const messages = [{ id: "m6", body: { samples: [sample(MODEL, "r6#0"), sample(MODEL, "r6#1")] } }];
     const failed = await deliver(messages, { ...env, MODELS: failingBucket });
-    expect(failed.retryMessages.map((m) => m.msgId)).toEqual(["m6"]);
+    expect(failed.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m6"]);
     expect(await samplesCounted(MODEL)).toBe(4);
     await deliver(messages);
     expect(await samplesCounted(MODEL)).toBe(6);

@@ -1,39 +1,40 @@
 /**
  * `npm run dev` runs this first: it copies every model version in models/ into the local R2 simulation
- * that `wrangler dev` serves from, writes each model's registry state (its lowest version active, so
- * later versions are there for promotion), and creates .dev.vars for the admin token if it is missing.
+ * that `wrangler dev` serves from, registers each model whose registry state is missing (its lowest
+ * version active; later versions can then be promoted), and creates .dev.vars for the admin token.
  */
-import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_PERSIST_ROOT, withLocalBucket } from "../src/toolchain/local-r2.js";
 
-const BUCKET = "vane-models";
 const MODELS_DIR = "models";
-
-function r2Put(key: string, file: string): void {
-  execFileSync("npx", ["wrangler", "r2", "object", "put", `${BUCKET}/${key}`, "--file", file, "--local"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
 
 if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
 
-const scratch = mkdtempSync(join(tmpdir(), "vane-seed-"));
-for (const name of readdirSync(MODELS_DIR)) {
-  const versions = readdirSync(join(MODELS_DIR, name))
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .sort((a, b) => a - b);
-  if (versions.length === 0) continue;
-  for (const version of versions) {
-    const folder = join(MODELS_DIR, name, String(version));
-    for (const file of readdirSync(folder)) r2Put(`models/${name}/${version}/${file}`, join(folder, file));
-    console.log(`seeded ${name}@${version}`);
+await withLocalBucket(DEFAULT_PERSIST_ROOT, async (bucket) => {
+  for (const name of readdirSync(MODELS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const modelDir = join(MODELS_DIR, name.name);
+    const versions = readdirSync(modelDir)
+      .filter((entry) => /^\d+$/.test(entry) && existsSync(join(modelDir, entry, "manifest.json")))
+      .map(Number)
+      .sort((a, b) => a - b);
+    if (versions.length === 0) continue;
+    for (const version of versions) {
+      const folder = join(modelDir, String(version));
+      // The manifest goes last, as `vane publish` does: it only appears once its bytes are there.
+      const files = readdirSync(folder).sort((a, b) => Number(a === "manifest.json") - Number(b === "manifest.json"));
+      for (const file of files) {
+        await bucket.put(`models/${name.name}/${version}/${file}`, new Uint8Array(readFileSync(join(folder, file))));
+      }
+      console.log(`seeded ${name.name}@${version}`);
+    }
+    const stateKey = `registry/${name.name}/state.json`;
+    if (await bucket.head(stateKey)) {
+      console.log(`${name.name}: registry state kept (delete .wrangler/state to start over)`);
+      continue;
+    }
+    const state = { name: name.name, active: versions[0], previous: [], candidate: null, updatedAt: new Date().toISOString() };
+    await bucket.put(stateKey, JSON.stringify(state));
+    console.log(`registered ${name.name}: version ${versions[0]} active`);
   }
-  const state = { name, active: versions[0], previous: [], candidate: null, updatedAt: new Date().toISOString() };
-  const stateFile = join(scratch, `${name}-state.json`);
-  writeFileSync(stateFile, JSON.stringify(state));
-  r2Put(`registry/${name}/state.json`, stateFile);
-  console.log(`registered ${name}: active version ${versions[0]}`);
-}
+});

@@ -26,6 +26,7 @@ describe("GET /openapi.json", () => {
       "/healthz",
       "/v1/models",
       "/v1/models/{name}",
+      "/v1/models/{name}/drift",
       "/v1/models/{name}/predict",
       "/v1/models/{name}/versions/{version}/predict",
     ]);

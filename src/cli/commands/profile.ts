@@ -1,0 +1,38 @@
+/** `vane profile`: the drift reference profile of a model, written beside it. */
+import { join } from "node:path";
+import { MODEL_NAME } from "../../core/manifest.js";
+import { writeJsonAtomic } from "../../toolchain/files.js";
+import { loadModelDir } from "../../toolchain/model-dir.js";
+import { buildDriftArtifacts } from "../../toolchain/profile.js";
+import { DRIFT_FILE, PROFILE_FILE } from "../../toolchain/publish.js";
+import { CliError, type Command, requireString } from "../command.js";
+import { integerOption } from "./training-options.js";
+
+
+export const profile: Command = {
+  name: "profile",
+  summary: "build a model's drift reference profile (sketches of its drift features on the training data)",
+  usage: "vane profile <model dir> --name <model> --version <n> [--training training.json]",
+  options: {
+    name: { type: "string", description: "model name the profile belongs to (required)" },
+    version: { type: "string", description: "model version the profile belongs to (required)" },
+    training: { type: "string", description: "training.json, when the directory has none" },
+  },
+  async run(context) {
+    if (context.positionals.length !== 1) throw new CliError("name one model directory or .onnx file");
+    const name = requireString(context, "name");
+    if (!MODEL_NAME.test(name)) throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
+    const version = integerOption(context, "version", 1);
+    const training = typeof context.values.training === "string" ? context.values.training : undefined;
+    const model = await loadModelDir(context.positionals[0], training);
+    context.progress(`profiling ${name}@${version} on ${model.record.data.collection}/train`);
+    const { drift, profile: built } = await buildDriftArtifacts(model.onnx, model.record, { name, version });
+    await writeJsonAtomic(join(model.dir, DRIFT_FILE), drift);
+    await writeJsonAtomic(join(model.dir, PROFILE_FILE), built);
+    const features = Object.keys(built.features);
+    return {
+      data: { profile: join(model.dir, PROFILE_FILE), drift: join(model.dir, DRIFT_FILE), count: built.count, features },
+      text: `profiled ${name}@${version} on ${built.count} training emails: ${features.join(", ")}\nwrote ${join(model.dir, PROFILE_FILE)} and ${join(model.dir, DRIFT_FILE)}`,
+    };
+  },
+};

@@ -1,0 +1,61 @@
+/** The manifest `vane publish` uploads: the model's identity, checksum, tensors, preprocessing and numbers. */
+import { createHash } from "node:crypto";
+import type { DriftSpec } from "../core/drift-features.js";
+import { Manifest } from "../core/manifest.js";
+import type { TrainingRecord } from "./train/record.js";
+
+export interface ManifestParts {
+  name: string;
+  version: number;
+  onnx: Uint8Array;
+  record: TrainingRecord;
+  drift?: DriftSpec;
+  /** File name of the reference profile beside the model. */
+  profile?: string;
+  /** How the served bytes were derived from the trained model (e.g. quantization settings). */
+  compression?: Record<string, unknown>;
+  description?: string;
+}
+
+export const MODEL_FILE = "model.onnx";
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export function buildManifest(parts: ManifestParts): Manifest {
+  const { record } = parts;
+  const test = record.metrics.test;
+  return Manifest.parse({
+    name: parts.name,
+    version: parts.version,
+    createdAt: new Date().toISOString(),
+    description: parts.description,
+    model: { file: MODEL_FILE, sha256: sha256Hex(parts.onnx), bytes: parts.onnx.byteLength },
+    inputs: [{ name: record.model.input, dtype: "float32", shape: ["batch", record.spec.buckets] }],
+    outputs: [{ name: record.model.output, dtype: "float32", shape: ["batch", record.model.labels.length] }],
+    classifier: { probabilities: record.model.output, labels: record.model.labels },
+    preprocessing: record.spec,
+    metrics: {
+      accuracy: test.accuracy,
+      precision: test.precision,
+      recall: test.recall,
+      f1: test.f1,
+      ...(test.auc === null ? {} : { auc: test.auc }),
+      logLoss: test.logLoss,
+      testCount: test.count,
+    },
+    training: {
+      corpus: record.data.corpus,
+      collection: record.data.collection,
+      seed: record.data.seed,
+      sizes: record.data.sizes,
+      arch: record.model.arch,
+      hidden: record.model.hidden,
+      hyperparameters: record.hyperparameters,
+      ...(parts.compression ? { compression: parts.compression } : {}),
+    },
+    profile: parts.profile,
+    drift: parts.drift,
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * The drift baseline of a trained model: which drift features the edge samples (token count, share of
+ * tokens unseen in training, the most class-separating hashed features, the spam probability, the
+ * label), and their distribution over the model's training split as mergeable sketches.
+ */
+import { BloomFilter } from "../core/bloom.js";
+import { type DriftFeature, type DriftSpec, driftValues } from "../core/drift-features.js";
+import { buildProfile, type Profile } from "../core/profile.js";
+import { textFeatures } from "../core/text-features.js";
+import { nodeClassifier } from "./onnx-runner.js";
+import { loadRecordSplits } from "./train/pipeline.js";
+import type { TrainingRecord } from "./train/record.js";
+
+/** Tokens seen at least this often in training count as known; rarer ones are mostly noise. */
+const MIN_TOKEN_COUNT = 2;
+const VOCABULARY_FALSE_POSITIVES = 0.01;
+const INFORMATIVE_FEATURES = 3;
+
+export interface DriftArtifacts {
+  drift: DriftSpec;
+  profile: Profile;
+}
+
+/** Hashed features whose mean differs most between the classes of the training split. */
+function informativeBuckets(vectors: readonly Float32Array[], labels: readonly number[], count: number): number[] {
+  const width = vectors[0]?.length ?? 0;
+  const sums = [new Float64Array(width), new Float64Array(width)];
+  const sizes = [0, 0];
+  vectors.forEach((vector, i) => {
+    sizes[labels[i]]++;
+    const sum = sums[labels[i]];
+    for (let j = 0; j < width; j++) sum[j] += vector[j];
+  });
+  const gap = Array.from({ length: width }, (_, j) => ({
+    j,
+    gap: Math.abs(sums[1][j] / Math.max(1, sizes[1]) - sums[0][j] / Math.max(1, sizes[0])),
+  }));
+  return gap
+    .sort((a, b) => b.gap - a.gap || a.j - b.j)
+    .slice(0, count)
+    .map(({ j }) => j);
+}
+
+export async function buildDriftArtifacts(
+  onnx: Uint8Array,
+  record: TrainingRecord,
+  meta: { name: string; version: number },
+): Promise<DriftArtifacts> {
+  const splits = await loadRecordSplits(record);
+  const texts = splits.train.map((email) => email.text);
+  const featurized = texts.map((text) => textFeatures(record.spec, text));
+
+  const tokenCounts = new Map<string, number>();
+  for (const { tokens } of featurized) for (const t of tokens) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
+  const known = [...tokenCounts].filter(([, n]) => n >= MIN_TOKEN_COUNT).map(([token]) => token);
+  const vocabulary = BloomFilter.forCapacity(known.length, VOCABULARY_FALSE_POSITIVES);
+  for (const token of known) vocabulary.add(token);
+
+  const labels = record.model.labels;
+  const buckets = informativeBuckets(
+    featurized.map((f) => f.vector),
+    splits.train.map((email) => email.label),
+    INFORMATIVE_FEATURES,
+  );
+  const features: DriftFeature[] = [
+    { kind: "token-count", name: "token_count" },
+    { kind: "unseen-token-share", name: "unseen_token_share" },
+    ...buckets.map((index) => ({ kind: "feature-value" as const, name: `feature_${index}`, index })),
+    { kind: "probability", name: `p_${labels[1]}`, label: labels[1] },
+    { kind: "predicted-label", name: "predicted_label" },
+  ];
+  const drift: DriftSpec = { features, vocabulary: vocabulary.serialize() };
+
+  const classifier = await nodeClassifier(onnx, record.spec, record.model.output);
+  const probabilities = await classifier.predict(texts);
+  await classifier.release();
+  const rows = featurized.map(({ tokens, vector }, i) => {
+    const p = Object.fromEntries(labels.map((label, c) => [label, probabilities[i * labels.length + c]]));
+    const label = labels.reduce((best, l) => (p[l] > p[best] ? l : best), labels[0]);
+    return driftValues(drift, { tokens, features: vector, probabilities: p, label });
+  });
+  const profile = buildProfile(drift, rows, {
+    ...meta,
+    source: { corpus: record.data.corpus, collection: record.data.collection, split: "train", seed: record.data.seed },
+  });
+  return { drift, profile };
+}

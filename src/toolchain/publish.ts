@@ -1,0 +1,165 @@
+/**
+ * Publishing a model version: the files of an immutable version folder in R2, then a registry state
+ * that names it as a candidate (or as active, for a model's first version). A version that exists is
+ * never overwritten, and the manifest is uploaded last, so a reader never sees a manifest whose model
+ * bytes are not there yet.
+ */
+import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { promisify } from "node:util";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DriftSpec } from "../core/drift-features.js";
+import type { Manifest } from "../core/manifest.js";
+import { CliError } from "../cli/command.js";
+import { readInputFile, readJsonFile, writeJsonAtomic } from "./files.js";
+import type { LocalBucket } from "./local-r2.js";
+import { buildManifest, MODEL_FILE } from "./manifest.js";
+import { loadModelDir, TRAINING_FILE } from "./model-dir.js";
+
+export const PROFILE_FILE = "profile.json";
+export const DRIFT_FILE = "drift.json";
+export const MANIFEST_FILE = "manifest.json";
+
+export interface VersionFiles {
+  manifest: Manifest;
+  /** File name to bytes, the manifest excluded. */
+  files: Record<string, Uint8Array>;
+}
+
+export interface CandidateOptions {
+  mode: "shadow" | "canary";
+  share: number;
+}
+
+export type Registration = "active" | "candidate";
+
+/**
+ * The version folder for a model directory: model.onnx, training.json and, when `vane profile` made
+ * them, profile.json and the drift spec. The manifest is built from them and written beside them.
+ */
+export async function readVersionFiles(
+  dir: string,
+  name: string,
+  version: number,
+  compression?: Record<string, unknown>,
+): Promise<VersionFiles> {
+  const model = await loadModelDir(dir);
+  const files: Record<string, Uint8Array> = {
+    [MODEL_FILE]: model.onnx,
+    [TRAINING_FILE]: await readInputFile(join(model.dir, TRAINING_FILE), "training record"),
+  };
+  let drift: DriftSpec | undefined;
+  if (existsSync(join(model.dir, DRIFT_FILE))) {
+    const parsed = DriftSpec.safeParse(await readJsonFile(join(model.dir, DRIFT_FILE), "drift spec"));
+    if (!parsed.success) throw new CliError(`${join(model.dir, DRIFT_FILE)} is not a drift spec`);
+    drift = parsed.data;
+    files[PROFILE_FILE] = await readInputFile(join(model.dir, PROFILE_FILE), "profile");
+  }
+  const manifest = buildManifest({
+    name,
+    version,
+    onnx: model.onnx,
+    record: model.record,
+    drift,
+    profile: drift ? PROFILE_FILE : undefined,
+    compression,
+  });
+  await writeJsonAtomic(join(model.dir, MANIFEST_FILE), manifest);
+  return { manifest, files };
+}
+
+const folder = (manifest: Manifest) => `models/${manifest.name}/${manifest.version}/`;
+const stateKey = (name: string) => `registry/${name}/state.json`;
+
+export async function publishLocal(
+  bucket: LocalBucket,
+  version: VersionFiles,
+  candidate: CandidateOptions,
+): Promise<Registration> {
+  const { manifest } = version;
+  const manifestKey = `${folder(manifest)}manifest.json`;
+  if (await bucket.head(manifestKey)) {
+    throw new CliError(`${manifest.name}@${manifest.version} already exists: versions are immutable, publish a new one`);
+  }
+  for (const [file, bytes] of Object.entries(version.files)) await bucket.put(folder(manifest) + file, bytes);
+  const written = await bucket.put(manifestKey, JSON.stringify(manifest, null, 2), {
+    onlyIf: new Headers({ "if-none-match": "*" }),
+  });
+  if (!written) throw new CliError(`${manifest.name}@${manifest.version} was published by someone else meanwhile`);
+  return registerLocally(bucket, manifest, candidate);
+}
+
+async function registerLocally(
+  bucket: LocalBucket,
+  manifest: Manifest,
+  candidate: CandidateOptions,
+): Promise<Registration> {
+  const now = new Date().toISOString();
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const stored = await bucket.get(stateKey(manifest.name));
+    const state = stored ? (JSON.parse(await stored.text()) as Record<string, unknown>) : null;
+    const registration: Registration = state && state.active !== null ? "candidate" : "active";
+    const next =
+      registration === "active"
+        ? { ...(state ?? { name: manifest.name, previous: [], candidate: null }), active: manifest.version, updatedAt: now }
+        : { ...state, candidate: { version: manifest.version, ...candidate, since: now }, updatedAt: now };
+    const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
+    if (await bucket.put(stateKey(manifest.name), JSON.stringify(next), { onlyIf })) return registration;
+  }
+  throw new CliError(`the registry state of ${manifest.name} kept changing; try again`);
+}
+
+export interface RemoteTarget {
+  /** The deployed Worker, e.g. https://vane.example.workers.dev */
+  url: string;
+  token: string;
+  bucket: string;
+}
+
+const run = promisify(execFile);
+
+async function wranglerPut(bucket: string, key: string, bytes: Uint8Array): Promise<void> {
+  const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const scratch = await mkdtemp(join(tmpdir(), "vane-publish-"));
+  try {
+    const file = join(scratch, "object");
+    await writeFile(file, bytes);
+    const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+    await run(process.execPath, [wrangler, "r2", "object", "put", `${bucket}/${key}`, "--file", file, "--remote"]);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Uploads to a real bucket with wrangler, then registers the candidate through the Worker's admin API. */
+export async function publishRemote(
+  target: RemoteTarget,
+  version: VersionFiles,
+  candidate: CandidateOptions,
+): Promise<Registration> {
+  const { manifest } = version;
+  const headers = { authorization: `Bearer ${target.token}`, "content-type": "application/json" };
+  const existing = await fetch(`${target.url}/v1/models/${manifest.name}`);
+  if (existing.ok) {
+    const body = (await existing.json()) as { versions: Array<{ version: number }> };
+    if (body.versions.some((v) => v.version === manifest.version)) {
+      throw new CliError(`${manifest.name}@${manifest.version} already exists: versions are immutable`);
+    }
+  }
+  for (const [file, bytes] of Object.entries(version.files)) {
+    await wranglerPut(target.bucket, folder(manifest) + file, bytes);
+  }
+  await wranglerPut(target.bucket, `${folder(manifest)}manifest.json`, new TextEncoder().encode(JSON.stringify(manifest)));
+  const response = await fetch(`${target.url}/v1/admin/models/${manifest.name}/candidate`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ version: manifest.version, ...candidate }),
+  });
+  if (!response.ok) {
+    throw new CliError(`uploaded, but registering the candidate failed: ${response.status} ${await response.text()}`);
+  }
+  return "candidate";
+}

@@ -10,7 +10,6 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DRIFT_FILE, PROFILE_FILE, readVersionFiles } from "../src/toolchain/publish.js";
 import { type Collection, loadSplits } from "../src/toolchain/data.js";
 import { type EvaluationRow, evaluateModels, evaluationTable } from "../src/toolchain/evaluate.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/toolchain/files.js";
@@ -18,6 +17,7 @@ import { MODEL_FILE } from "../src/toolchain/manifest.js";
 import { TRAINING_FILE } from "../src/toolchain/model-dir.js";
 import { buildDriftArtifacts } from "../src/toolchain/profile.js";
 import { pruneModel } from "../src/toolchain/prune.js";
+import { DRIFT_FILE, PROFILE_FILE, readVersionFiles } from "../src/toolchain/publish.js";
 import { type QuantizeOptions, quantizeModel } from "../src/toolchain/quantize.js";
 import { fineTunePruned } from "../src/toolchain/train/finetune.js";
 import {

@@ -22,9 +22,14 @@ await withLocalBucket(DEFAULT_PERSIST_ROOT, async (bucket) => {
     for (const version of versions) {
       const folder = join(modelDir, String(version));
       // The manifest goes last, as `vane publish` does: it only appears once its bytes are there.
-      const files = readdirSync(folder).sort((a, b) => Number(a === "manifest.json") - Number(b === "manifest.json"));
+      const files = readdirSync(folder).sort(
+        (a, b) => Number(a === "manifest.json") - Number(b === "manifest.json"),
+      );
       for (const file of files) {
-        await bucket.put(`models/${name.name}/${version}/${file}`, new Uint8Array(readFileSync(join(folder, file))));
+        await bucket.put(
+          `models/${name.name}/${version}/${file}`,
+          new Uint8Array(readFileSync(join(folder, file))),
+        );
       }
       console.log(`seeded ${name.name}@${version}`);
     }
@@ -33,7 +38,13 @@ await withLocalBucket(DEFAULT_PERSIST_ROOT, async (bucket) => {
       console.log(`${name.name}: registry state kept (delete .wrangler/state to start over)`);
       continue;
     }
-    const state = { name: name.name, active: versions[0], previous: [], candidate: null, updatedAt: new Date().toISOString() };
+    const state = {
+      name: name.name,
+      active: versions[0],
+      previous: [],
+      candidate: null,
+      updatedAt: new Date().toISOString(),
+    };
     await bucket.put(stateKey, JSON.stringify(state));
     console.log(`registered ${name.name}: version ${versions[0]} active`);
   }

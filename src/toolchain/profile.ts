@@ -15,6 +15,7 @@ import type { TrainingRecord } from "./train/record.js";
 const MIN_TOKEN_COUNT = 2;
 const VOCABULARY_FALSE_POSITIVES = 0.01;
 const INFORMATIVE_FEATURES = 3;
+const UNSEEN_SHARE = "unseen_token_share";
 
 export interface DriftArtifacts {
   drift: DriftSpec;
@@ -22,7 +23,11 @@ export interface DriftArtifacts {
 }
 
 /** Hashed features whose mean differs most between the classes of the training split. */
-function informativeBuckets(vectors: readonly Float32Array[], labels: readonly number[], count: number): number[] {
+function informativeBuckets(
+  vectors: readonly Float32Array[],
+  labels: readonly number[],
+  count: number,
+): number[] {
   const width = vectors[0]?.length ?? 0;
   const sums = [new Float64Array(width), new Float64Array(width)];
   const sizes = [0, 0];
@@ -41,6 +46,31 @@ function informativeBuckets(vectors: readonly Float32Array[], labels: readonly n
     .map(({ j }) => j);
 }
 
+/**
+ * The unseen-token share a training email would have had if the vocabulary had been built without it.
+ * Measured naively, every training email's own rare tokens are "known", so the reference would sit far
+ * below what any new mail shows and the feature would always look drifted. A token is known when the
+ * other emails hold it often enough, or when the Bloom filter answers a false positive for it, exactly
+ * as the edge would see it.
+ */
+function leaveOneOutUnseenShare(
+  tokens: readonly string[],
+  counts: ReadonlyMap<string, number>,
+  vocabulary: BloomFilter,
+): number {
+  if (tokens.length === 0) return 0;
+  const own = new Map<string, number>();
+  for (const token of tokens) own.set(token, (own.get(token) ?? 0) + 1);
+  let unseen = 0;
+  for (const token of tokens) {
+    const total = counts.get(token) ?? 0;
+    const elsewhere = total - (own.get(token) ?? 0);
+    const known = elsewhere >= MIN_TOKEN_COUNT || (total < MIN_TOKEN_COUNT && vocabulary.has(token));
+    if (!known) unseen++;
+  }
+  return unseen / tokens.length;
+}
+
 export async function buildDriftArtifacts(
   onnx: Uint8Array,
   record: TrainingRecord,
@@ -51,7 +81,8 @@ export async function buildDriftArtifacts(
   const featurized = texts.map((text) => textFeatures(record.spec, text));
 
   const tokenCounts = new Map<string, number>();
-  for (const { tokens } of featurized) for (const t of tokens) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
+  for (const { tokens } of featurized)
+    for (const t of tokens) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
   const known = [...tokenCounts].filter(([, n]) => n >= MIN_TOKEN_COUNT).map(([token]) => token);
   const vocabulary = BloomFilter.forCapacity(known.length, VOCABULARY_FALSE_POSITIVES);
   for (const token of known) vocabulary.add(token);
@@ -64,7 +95,7 @@ export async function buildDriftArtifacts(
   );
   const features: DriftFeature[] = [
     { kind: "token-count", name: "token_count" },
-    { kind: "unseen-token-share", name: "unseen_token_share" },
+    { kind: "unseen-token-share", name: UNSEEN_SHARE },
     ...buckets.map((index) => ({ kind: "feature-value" as const, name: `feature_${index}`, index })),
     { kind: "probability", name: `p_${labels[1]}`, label: labels[1] },
     { kind: "predicted-label", name: "predicted_label" },
@@ -77,11 +108,19 @@ export async function buildDriftArtifacts(
   const rows = featurized.map(({ tokens, vector }, i) => {
     const p = Object.fromEntries(labels.map((label, c) => [label, probabilities[i * labels.length + c]]));
     const label = labels.reduce((best, l) => (p[l] > p[best] ? l : best), labels[0]);
-    return driftValues(drift, { tokens, features: vector, probabilities: p, label });
+    return {
+      ...driftValues(drift, { tokens, features: vector, probabilities: p, label }),
+      [UNSEEN_SHARE]: leaveOneOutUnseenShare(tokens, tokenCounts, vocabulary),
+    };
   });
   const profile = buildProfile(drift, rows, {
     ...meta,
-    source: { corpus: record.data.corpus, collection: record.data.collection, split: "train", seed: record.data.seed },
+    source: {
+      corpus: record.data.corpus,
+      collection: record.data.collection,
+      split: "train",
+      seed: record.data.seed,
+    },
   });
   return { drift, profile };
 }

@@ -1,6 +1,6 @@
 /** `vane`: the model toolchain. Dispatches to one module per subcommand. */
 import { parseArgs } from "node:util";
-import { CliError, type Command } from "./command.js";
+import { CliError, type Command, type OptionSpec } from "./command.js";
 import { commands } from "./commands/index.js";
 
 const COMMON_OPTIONS = {
@@ -15,7 +15,7 @@ function topLevelHelp(): string {
 }
 
 function commandHelp(command: Command): string {
-  const options = { ...command.options, ...COMMON_OPTIONS };
+  const options: Record<string, OptionSpec> = { ...command.options, ...COMMON_OPTIONS };
   const rows = Object.entries(options).map(([name, spec]) => {
     const flag = `--${name}${spec.type === "string" ? " <value>" : ""}`;
     const fallback = spec.default === undefined ? "" : ` (default: ${String(spec.default)})`;

@@ -14,7 +14,7 @@ export interface LocalBucket {
   put(
     key: string,
     value: Uint8Array | string,
-    options?: { onlyIf?: { etagMatches?: string } | Headers },
+    options?: { onlyIf?: { etagMatches?: string; etagDoesNotMatch?: string } },
   ): Promise<{ etag: string } | null>;
 }
 

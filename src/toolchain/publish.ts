@@ -5,13 +5,13 @@
  * bytes are not there yet.
  */
 import { execFile } from "node:child_process";
-import { createRequire } from "node:module";
-import { promisify } from "node:util";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { CliError } from "../cli/command.js";
 import { DriftSpec } from "../core/drift-features.js";
 import type { Manifest } from "../core/manifest.js";
-import { CliError } from "../cli/command.js";
 import { readInputFile, readJsonFile, writeJsonAtomic } from "./files.js";
 import type { LocalBucket } from "./local-r2.js";
 import { buildManifest, MODEL_FILE } from "./manifest.js";
@@ -80,13 +80,16 @@ export async function publishLocal(
   const { manifest } = version;
   const manifestKey = `${folder(manifest)}manifest.json`;
   if (await bucket.head(manifestKey)) {
-    throw new CliError(`${manifest.name}@${manifest.version} already exists: versions are immutable, publish a new one`);
+    throw new CliError(
+      `${manifest.name}@${manifest.version} already exists: versions are immutable, publish a new one`,
+    );
   }
   for (const [file, bytes] of Object.entries(version.files)) await bucket.put(folder(manifest) + file, bytes);
   const written = await bucket.put(manifestKey, JSON.stringify(manifest, null, 2), {
-    onlyIf: new Headers({ "if-none-match": "*" }),
+    onlyIf: { etagDoesNotMatch: "*" },
   });
-  if (!written) throw new CliError(`${manifest.name}@${manifest.version} was published by someone else meanwhile`);
+  if (!written)
+    throw new CliError(`${manifest.name}@${manifest.version} was published by someone else meanwhile`);
   return registerLocally(bucket, manifest, candidate);
 }
 
@@ -102,9 +105,13 @@ async function registerLocally(
     const registration: Registration = state && state.active !== null ? "candidate" : "active";
     const next =
       registration === "active"
-        ? { ...(state ?? { name: manifest.name, previous: [], candidate: null }), active: manifest.version, updatedAt: now }
+        ? {
+            ...(state ?? { name: manifest.name, previous: [], candidate: null }),
+            active: manifest.version,
+            updatedAt: now,
+          }
         : { ...state, candidate: { version: manifest.version, ...candidate, since: now }, updatedAt: now };
-    const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
+    const onlyIf = stored ? { etagMatches: stored.etag } : { etagDoesNotMatch: "*" };
     if (await bucket.put(stateKey(manifest.name), JSON.stringify(next), { onlyIf })) return registration;
   }
   throw new CliError(`the registry state of ${manifest.name} kept changing; try again`);
@@ -128,7 +135,16 @@ async function wranglerPut(bucket: string, key: string, bytes: Uint8Array): Prom
     const file = join(scratch, "object");
     await writeFile(file, bytes);
     const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
-    await run(process.execPath, [wrangler, "r2", "object", "put", `${bucket}/${key}`, "--file", file, "--remote"]);
+    await run(process.execPath, [
+      wrangler,
+      "r2",
+      "object",
+      "put",
+      `${bucket}/${key}`,
+      "--file",
+      file,
+      "--remote",
+    ]);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -152,14 +168,20 @@ export async function publishRemote(
   for (const [file, bytes] of Object.entries(version.files)) {
     await wranglerPut(target.bucket, folder(manifest) + file, bytes);
   }
-  await wranglerPut(target.bucket, `${folder(manifest)}manifest.json`, new TextEncoder().encode(JSON.stringify(manifest)));
+  await wranglerPut(
+    target.bucket,
+    `${folder(manifest)}manifest.json`,
+    new TextEncoder().encode(JSON.stringify(manifest)),
+  );
   const response = await fetch(`${target.url}/v1/admin/models/${manifest.name}/candidate`, {
     method: "POST",
     headers,
     body: JSON.stringify({ version: manifest.version, ...candidate }),
   });
   if (!response.ok) {
-    throw new CliError(`uploaded, but registering the candidate failed: ${response.status} ${await response.text()}`);
+    throw new CliError(
+      `uploaded, but registering the candidate failed: ${response.status} ${await response.text()}`,
+    );
   }
   return "candidate";
 }

@@ -1,4 +1,11 @@
 import type { Command } from "../command.js";
+import { distill } from "./distill.js";
+import { evaluate } from "./evaluate.js";
+import { profile } from "./profile.js";
+import { prune } from "./prune.js";
+import { publish } from "./publish.js";
+import { quantize } from "./quantize.js";
+import { train } from "./train.js";
 
-/** Every subcommand, in the order `vane --help` lists them. */
-export const commands: Command[] = [];
+/** Every subcommand, in the order `vane --help` lists them: the path from data to the edge. */
+export const commands: Command[] = [train, distill, prune, quantize, evaluate, profile, publish];

@@ -8,7 +8,6 @@ import { DRIFT_FILE, PROFILE_FILE } from "../../toolchain/publish.js";
 import { CliError, type Command, requireString } from "../command.js";
 import { integerOption } from "./training-options.js";
 
-
 export const profile: Command = {
   name: "profile",
   summary: "build a model's drift reference profile (sketches of its drift features on the training data)",
@@ -21,7 +20,8 @@ export const profile: Command = {
   async run(context) {
     if (context.positionals.length !== 1) throw new CliError("name one model directory or .onnx file");
     const name = requireString(context, "name");
-    if (!MODEL_NAME.test(name)) throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
+    if (!MODEL_NAME.test(name))
+      throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
     const version = integerOption(context, "version", 1);
     const training = typeof context.values.training === "string" ? context.values.training : undefined;
     const model = await loadModelDir(context.positionals[0], training);
@@ -31,7 +31,12 @@ export const profile: Command = {
     await writeJsonAtomic(join(model.dir, PROFILE_FILE), built);
     const features = Object.keys(built.features);
     return {
-      data: { profile: join(model.dir, PROFILE_FILE), drift: join(model.dir, DRIFT_FILE), count: built.count, features },
+      data: {
+        profile: join(model.dir, PROFILE_FILE),
+        drift: join(model.dir, DRIFT_FILE),
+        count: built.count,
+        features,
+      },
       text: `profiled ${name}@${version} on ${built.count} training emails: ${features.join(", ")}\nwrote ${join(model.dir, PROFILE_FILE)} and ${join(model.dir, DRIFT_FILE)}`,
     };
   },

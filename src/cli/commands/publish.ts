@@ -8,7 +8,8 @@ import { choiceOption, fractionOption, integerOption } from "./training-options.
 export const publish: Command = {
   name: "publish",
   summary: "upload a model version (ONNX, manifest, profile) to R2 and register it as a candidate",
-  usage: "vane publish <model dir> --name <model> --version <n> [--mode shadow|canary] [--share 0.1] [--remote --url <worker> --token <admin token>]",
+  usage:
+    "vane publish <model dir> --name <model> --version <n> [--mode shadow|canary] [--share 0.1] [--remote --url <worker> --token <admin token>]",
   options: {
     name: { type: "string", description: "model name (required)" },
     version: { type: "string", description: "version number, never reused (required)" },
@@ -20,14 +21,18 @@ export const publish: Command = {
       description: "local R2 simulation to publish into (what `wrangler dev` serves)",
     },
     remote: { type: "boolean", description: "publish to the real bucket instead of the local simulation" },
-    url: { type: "string", description: "with --remote: the deployed Worker's URL (registers the candidate)" },
+    url: {
+      type: "string",
+      description: "with --remote: the deployed Worker's URL (registers the candidate)",
+    },
     token: { type: "string", description: "with --remote: the admin token (or VANE_ADMIN_TOKEN)" },
     bucket: { type: "string", default: LOCAL_BUCKET, description: "with --remote: the R2 bucket name" },
   },
   async run(context) {
     if (context.positionals.length !== 1) throw new CliError("name one model directory");
     const name = requireString(context, "name");
-    if (!MODEL_NAME.test(name)) throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
+    if (!MODEL_NAME.test(name))
+      throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
     const version = integerOption(context, "version", 1);
     const candidate = {
       mode: choiceOption(context, "mode", ["shadow", "canary"] as const),
@@ -39,13 +44,18 @@ export const publish: Command = {
       const token = (context.values.token as string | undefined) ?? process.env.VANE_ADMIN_TOKEN;
       if (!token) throw new CliError("--remote needs --token or VANE_ADMIN_TOKEN");
       const url = requireString(context, "url").replace(/\/$/, "");
-      registration = await publishRemote({ url, token, bucket: context.values.bucket as string }, files, candidate);
+      registration = await publishRemote(
+        { url, token, bucket: context.values.bucket as string },
+        files,
+        candidate,
+      );
     } else {
       const root = context.values["persist-to"] as string;
       registration = await withLocalBucket(root, (bucket) => publishLocal(bucket, files, candidate));
     }
     const where = context.values.remote ? "R2" : "the local R2 simulation";
-    const role = registration === "active" ? "its first version, now active" : `a ${candidate.mode} candidate`;
+    const role =
+      registration === "active" ? "its first version, now active" : `a ${candidate.mode} candidate`;
     return {
       data: { name, version, registration, manifest: files.manifest },
       text: `published ${name}@${version} (${files.manifest.model.bytes} bytes, sha256 ${files.manifest.model.sha256.slice(0, 12)}…) to ${where} as ${role}`,

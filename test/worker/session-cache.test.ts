@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { estimateSessionBytes, SessionCache } from "../../src/serving/session-cache.js";
+import { onnxRuntime } from "../../src/serving/ort-runtime.js";
+import { decode, shippedVersion } from "./fixtures.js";
+
+const v1 = shippedVersion("spam", 1);
+const v2 = shippedVersion("spam", 2);
+const bytesOf = (files: Record<string, string>) => async () => decode(files["model.onnx"]).slice().buffer;
+const zeros = () => ({
+  features: new (onnxRuntime().Tensor)("float32", new Float32Array(4096), [1, 4096]),
+});
+
+describe("the session cache", () => {
+  it("builds a session once per version and reuses it", async () => {
+    const cache = new SessionCache(64 * 1024 * 1024);
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return bytesOf(v1.files)();
+    };
+    await cache.run(v1.manifest, load, zeros());
+    await cache.run(v1.manifest, load, zeros());
+    expect(loads).toBe(1);
+    expect(cache.keys()).toEqual(["spam@1"]);
+  });
+
+  it("evicts the least recently used version when the budget is exceeded", async () => {
+    const oneSession = estimateSessionBytes(v1.manifest.model.bytes);
+    const cache = new SessionCache(oneSession + estimateSessionBytes(v2.manifest.model.bytes) - 1);
+    await cache.load(v1.manifest, bytesOf(v1.files));
+    await cache.load(v2.manifest, bytesOf(v2.files));
+    expect(cache.keys()).toEqual(["spam@2"]);
+    expect(cache.usedBytes()).toBe(estimateSessionBytes(v2.manifest.model.bytes));
+  });
+
+  it("keeps the most recently used version when it makes room", async () => {
+    const cache = new SessionCache(3 * estimateSessionBytes(v1.manifest.model.bytes));
+    await cache.load(v1.manifest, bytesOf(v1.files));
+    await cache.load(v2.manifest, bytesOf(v2.files));
+    await cache.run(v1.manifest, bytesOf(v1.files), zeros());
+    expect(cache.keys()).toEqual(["spam@2", "spam@1"]);
+  });
+
+  it("remembers a failed load instead of retrying it on every request", async () => {
+    const cache = new SessionCache(64 * 1024 * 1024);
+    let attempts = 0;
+    const broken = async () => {
+      attempts++;
+      throw new Error("object is missing");
+    };
+    const manifest = { ...v1.manifest, version: 99 };
+    await expect(cache.load(manifest, broken)).rejects.toThrow("object is missing");
+    await expect(cache.load(manifest, broken)).rejects.toThrow("object is missing");
+    expect(attempts).toBe(1);
+    expect(cache.keys()).toEqual([]);
+  });
+});

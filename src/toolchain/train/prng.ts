@@ -2,6 +2,7 @@
  * Seeded pseudo-random numbers for the trainer and the data splits. Math.random cannot be seeded, and
  * a run must be reproducible bit for bit from its seed.
  */
+import { Mulberry32 } from "../../core/sketch/prng.js";
 
 /** A 32-bit seed: integers in [0, 2^32). */
 export function isSeed(value: number): boolean {
@@ -24,22 +25,18 @@ export function deriveSeed(seed: number, stream: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: tiny, fast, and good enough for shuffling and weight initialisation. */
+/** Shuffling, sampling and initialisation draws over the shared mulberry32 generator. */
 export class Prng {
-  private state: number;
+  private readonly generator: Mulberry32;
 
   constructor(seed: number) {
     if (!isSeed(seed)) throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
-    this.state = seed >>> 0;
+    this.generator = new Mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.generator.nextFloat();
   }
 
   /** Uniform integer in [0, n). */

@@ -1,0 +1,68 @@
+/** What a quantization rewrite produces, and the initializers every style stores for a weight. */
+import type { NameAllocator } from "../onnx/graph.js";
+import {
+  float32Tensor,
+  int8Tensor,
+  type NodeProto,
+  readFloat32,
+  type TensorProto,
+  uint8Tensor,
+} from "../onnx/model.js";
+import type { LinearWeight } from "../onnx/weights.js";
+import { type QuantizedWeight, transpose } from "./params.js";
+
+export interface Rewrite {
+  /** Nodes that take the place of the original node, in execution order. */
+  nodes: NodeProto[];
+  /** New initializers (the float weight is dropped once nothing reads it). */
+  initializers: TensorProto[];
+  quantized: QuantizedWeight;
+  /** Dims of the stored integer weight. */
+  dims: [number, number];
+}
+
+/**
+ * The weight as the effective row-major [K, N]: a transB Gemm weight is transposed, because
+ * MatMulInteger needs [K, N] and onnxruntime fuses DequantizeLinear into its 8-bit matmul only for
+ * an untransposed weight (otherwise it dequantizes the whole weight on every run).
+ */
+export function weightAsKN(weight: LinearWeight): Float32Array {
+  const data = readFloat32(weight.tensor);
+  return weight.transposed ? transpose(data, weight.dims[0], weight.dims[1]) : data;
+}
+
+export interface StoredQuantizedWeight {
+  tensors: TensorProto[];
+  values: string;
+  scale: string;
+  /** Absent for symmetric weights: a missing zero point means 0 to DequantizeLinear and MatMulInteger. */
+  zeroPoint?: string;
+}
+
+/**
+ * Stores the integer weight, its scale and (asymmetric only) zero point. Per-channel scales and zero
+ * points are 1-D of length N; per-tensor ones are scalars.
+ */
+export function storeQuantizedWeight(
+  names: NameAllocator,
+  weight: string,
+  dims: [number, number],
+  quantized: QuantizedWeight,
+  scale: Float32Array,
+  perChannel: boolean,
+): StoredQuantizedWeight {
+  const values = names.fresh(`${weight}_quantized`);
+  const scaleName = names.fresh(`${weight}_scale`);
+  const paramDims = perChannel ? [scale.length] : [];
+  if (quantized.dtype === "int8") {
+    const tensors = [int8Tensor(values, dims, quantized.values), float32Tensor(scaleName, paramDims, scale)];
+    return { tensors, values, scale: scaleName };
+  }
+  const zeroPoint = names.fresh(`${weight}_zero_point`);
+  const tensors = [
+    uint8Tensor(values, dims, quantized.values),
+    float32Tensor(scaleName, paramDims, scale),
+    uint8Tensor(zeroPoint, paramDims, quantized.zeroPoint),
+  ];
+  return { tensors, values, scale: scaleName, zeroPoint };
+}

@@ -166,7 +166,7 @@ const header = [
   "",
   `Built by \`npm run models\` (scripts/build-models.ts) on ${started.toISOString().slice(0, 10)}, Node ${process.version}, ${process.platform}/${process.arch}.`,
   "Every number is measured on a held-out test split (15% of each collection, stratified, fixed by seed 1); no model is evaluated on data it was trained or early-stopped on.",
-  "Latency: median of 200 single-instance runs after 20 warm-up runs, features precomputed, one thread; onnxruntime-web runs its wasm build inside Node here.",
+  "Latency: median of 200 single-instance runs after 20 warm-up runs, features precomputed, one thread; onnxruntime-web runs its wasm build inside Node here, with the Worker's session options (weight-only int8 folded to fp32 at load, src/core/session-options.ts).",
   "",
 ].join("\n");
 await writeFileAtomic(join(OUT, "REPORT.md"), `${header}\n${sections.join("\n")}`);

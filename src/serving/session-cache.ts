@@ -4,11 +4,15 @@
  * loads are remembered briefly, so a corrupt version costs one R2 read per interval, not per request.
  */
 import type { Manifest } from "../core/manifest.js";
+import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
 import { type InferenceSession, type OrtTensor, onnxRuntime } from "./ort-runtime.js";
 
-/** ORT keeps the weights plus its own copies and arenas: budget twice the file plus fixed overhead. */
+/**
+ * What a session holds: the file, its weights unfolded to fp32 (int8 weights are dequantized once at
+ * load, four times their stored size), and ORT's arenas. Generous on purpose: the budget must hold.
+ */
 export function estimateSessionBytes(modelBytes: number): number {
-  return modelBytes * 2 + 1024 * 1024;
+  return modelBytes * 5 + 1024 * 1024;
 }
 
 const FAILURE_RETRY_MS = 30_000;
@@ -107,8 +111,8 @@ export class SessionCache {
 async function build(loadBytes: () => Promise<ArrayBuffer>): Promise<InferenceSession> {
   const bytes = await loadBytes();
   return onnxRuntime().InferenceSession.create(new Uint8Array(bytes), {
-    executionProviders: ["wasm"],
-    graphOptimizationLevel: "all",
+    ...WEB_SESSION_OPTIONS,
+    executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
   });
 }
 

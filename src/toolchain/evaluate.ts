@@ -6,6 +6,7 @@
 import { gzipSync } from "node:zlib";
 import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
+import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
 import { type HashedTextSpec, textFeatureMatrix } from "../core/text-features.js";
 import type { Email } from "./data.js";
 import { type ClassificationMetrics, classificationMetrics } from "./metrics.js";
@@ -47,7 +48,9 @@ async function latencyPerInstance(
   texts: readonly string[],
   options: LatencyOptions,
 ): Promise<number> {
-  const session = await runtime.InferenceSession.create(model.onnx);
+  // onnxruntime-web as the Worker configures it; onnxruntime-node with its defaults.
+  const sessionOptions = runtime === ortWeb ? { ...WEB_SESSION_OPTIONS, executionProviders: ["wasm"] } : {};
+  const session = await runtime.InferenceSession.create(model.onnx, sessionOptions);
   const inputs = texts.map(
     (text) => new runtime.Tensor("float32", textFeatureMatrix(model.spec, [text]), [1, model.spec.buckets]),
   );

@@ -46,6 +46,8 @@ export function samplesOf(batch: ScoredBatch): DriftSample[] {
 
 export async function recordSamples(env: Env, batch: ScoredBatch): Promise<void> {
   try {
+    // Yield first: the caller's response goes out before any sampling work or I/O starts.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     await shipSamples(env, samplesOf(batch), batch.requestId);
   } catch (error) {
     console.warn(

@@ -1,7 +1,9 @@
 /** The HTTP surface: each resource is its own small app, mounted here, documented at /openapi.json. */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { adminApp } from "./admin.js";
 import type { AppEnv } from "./context.js";
 import { drift } from "./drift.js";
+import { feedback } from "./feedback.js";
 import { health } from "./health.js";
 import { requestId } from "./middleware.js";
 import { models } from "./models.js";
@@ -15,6 +17,8 @@ export function createApp() {
   app.route("/v1/models", models);
   app.route("/v1/models", predict);
   app.route("/v1/models", drift);
+  app.route("/v1/models", feedback);
+  app.route("/v1/admin", adminApp);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -3,17 +3,35 @@
  * POST /v1/models/{name}/versions/{version}/predict (a pinned version answers).
  * A batch arrives either as raw tensors for any model, or as raw text for models whose manifest
  * declares preprocessing; the shared feature code turns text into exactly the trained features.
+ *
+ * A model's candidate takes part as its registry state says: in `canary` mode it answers a sticky
+ * share of requests itself (role "candidate"); in `shadow` mode it scores a share of requests after
+ * the response, in waitUntil, and only its drift samples and prediction record show it (role
+ * "shadow"). A candidate that cannot be loaded never breaks a request.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { limits } from "../config.js";
+import { type Limits, limits } from "../config.js";
 import { TensorDType } from "../core/manifest.js";
+import { type PredictionEntry, storePrediction } from "../drift/feedback.js";
 import { recordSamples } from "../drift/recorder.js";
-import { prepareTensors, prepareTexts } from "../serving/inputs.js";
-import { classify, tensorOutputs } from "../serving/outputs.js";
-import { resolveActive, resolvePinned, runModel, type ServingVersion } from "../serving/predictor.js";
+import type { ServingRole } from "../drift/sample.js";
+import { isSampled } from "../drift/sampling.js";
+import { readState } from "../registry/state.js";
+import { type PreparedBatch, prepareTensors, prepareTexts } from "../serving/inputs.js";
+import { type ClassPrediction, classify, tensorOutputs } from "../serving/outputs.js";
+import {
+  candidateRoute,
+  loadCandidate,
+  resolveActive,
+  resolvePinned,
+  runModel,
+  type ServingVersion,
+} from "../serving/predictor.js";
+import type { Outputs } from "../serving/session-cache.js";
 import { type AppEnv, resourceApp } from "./context.js";
 import { jsonBody } from "./middleware.js";
+import { ApiError } from "./problem.js";
 import { ModelParams, problemResponse, VersionParams } from "./schemas.js";
 
 const TensorInput = z.object({
@@ -40,7 +58,7 @@ const PredictResponse = z
   .object({
     model: z.string(),
     version: z.number().int(),
-    role: z.enum(["active", "fallback", "pinned"]),
+    role: z.enum(["active", "fallback", "pinned", "candidate"]),
     requestId: z.string(),
     predictions: z
       .array(z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) }))
@@ -82,44 +100,146 @@ const pinnedRoute = createRoute({
   responses: { 200: ok, ...errorResponses },
 });
 
-async function answer(
-  c: Context<AppEnv>,
-  started: number,
+/** One version's answer to the request. */
+interface Scored {
+  serving: ServingVersion;
+  batch: PreparedBatch;
+  outputs: Outputs;
+  predictions?: ClassPrediction[];
+  latencyMs: number;
+}
+
+async function score(
+  env: Env,
   serving: ServingVersion,
   request: z.infer<typeof PredictRequest>,
-) {
+  config: Limits,
+): Promise<Scored> {
+  const started = Date.now();
   const { manifest } = serving;
-  const config = limits(c.env);
   const batch = request.instances
     ? prepareTexts(manifest, request.instances, config)
     : prepareTensors(manifest, request.inputs ?? {}, config);
-  const outputs = await runModel(c.env, manifest, batch.feeds);
-  const predictions = classify(manifest, outputs);
+  const outputs = await runModel(env, manifest, batch.feeds);
+  return {
+    serving,
+    batch,
+    outputs,
+    predictions: classify(manifest, outputs),
+    latencyMs: Date.now() - started,
+  };
+}
+
+function samplesFor(scored: Scored, requestId: string, time: number, sampleRate: number, latencyMs: number) {
+  return {
+    manifest: scored.serving.manifest,
+    role: scored.serving.role,
+    requestId,
+    time,
+    latencyMs,
+    sampleRate,
+    tokens: scored.batch.tokens,
+    rows: scored.batch.rows,
+    predictions: scored.predictions,
+  };
+}
+
+function predictionEntry(scored: Scored, role: ServingRole): PredictionEntry | null {
+  if (!scored.predictions) return null;
+  return {
+    version: scored.serving.manifest.version,
+    role,
+    labels: scored.predictions.map((p) => p.label),
+    confidence: scored.predictions.map((p) => p.probabilities[p.label] ?? 0),
+  };
+}
+
+/**
+ * Everything after the response, in waitUntil: the answer's drift samples, the shadow candidate's
+ * scoring and samples, then (for sampled requests) the prediction record feedback joins on. Each part
+ * swallows its own failures: none of it may fail or slow the prediction.
+ */
+async function afterResponse(
+  env: Env,
+  answer: Scored,
+  context: {
+    requestId: string;
+    started: number;
+    latencyMs: number;
+    sampleRate: number;
+    shadow: (() => Promise<Scored | null>) | null;
+  },
+): Promise<void> {
+  const { requestId, started, sampleRate } = context;
+  const shadowed = async (): Promise<Scored | null> => {
+    if (!context.shadow) return null;
+    try {
+      const scored = await context.shadow();
+      if (scored) {
+        await recordSamples(env, {
+          ...samplesFor(scored, requestId, started, sampleRate, scored.latencyMs),
+          role: "shadow",
+        });
+      }
+      return scored;
+    } catch (error) {
+      console.warn(JSON.stringify({ event: "shadow_failed", requestId, message: String(error) }));
+      return null;
+    }
+  };
+  const [, shadow] = await Promise.all([
+    recordSamples(env, samplesFor(answer, requestId, started, sampleRate, context.latencyMs)),
+    shadowed(),
+  ]);
+  if (!isSampled(requestId, sampleRate)) return;
+  const entries = [predictionEntry(answer, answer.serving.role), shadow && predictionEntry(shadow, "shadow")];
+  const kept = entries.filter((entry): entry is PredictionEntry => entry !== null);
+  if (kept.length === 0) return;
+  try {
+    await storePrediction(env.REGISTRY_CACHE, answer.serving.manifest.name, requestId, {
+      time: started,
+      entries: kept,
+    });
+  } catch (error) {
+    console.warn(JSON.stringify({ event: "prediction_record_failed", requestId, message: String(error) }));
+  }
+}
+
+function respond(
+  c: Context<AppEnv>,
+  started: number,
+  answer: Scored,
+  request: z.infer<typeof PredictRequest>,
+  shadow: (() => Promise<Scored | null>) | null = null,
+) {
+  const { manifest, role } = answer.serving;
   const requestId = c.get("requestId");
   c.executionCtx.waitUntil(
-    recordSamples(c.env, {
-      manifest,
-      role: serving.role,
+    afterResponse(c.env, answer, {
       requestId,
-      time: started,
+      started,
       latencyMs: Date.now() - started,
-      sampleRate: serving.sampleRate ?? config.driftSampleRate,
-      tokens: batch.tokens,
-      rows: batch.rows,
-      predictions,
+      sampleRate: answer.serving.sampleRate ?? limits(c.env).driftSampleRate,
+      shadow,
     }),
   );
   return c.json(
     {
       model: manifest.name,
       version: manifest.version,
-      role: serving.role,
+      role,
       requestId,
-      predictions,
-      ...(request.inputs || !manifest.classifier ? { outputs: tensorOutputs(outputs) } : {}),
+      predictions: answer.predictions,
+      ...(request.inputs || !manifest.classifier ? { outputs: tensorOutputs(answer.outputs) } : {}),
     },
     200,
   );
+}
+
+/** The caller's stickiness key for canary traffic: `x-vane-key`, else the request id. */
+function trafficKey(c: Context<AppEnv>): string {
+  const offered = c.req.header("x-vane-key")?.trim();
+  return offered && offered.length <= 256 ? offered : c.get("requestId");
 }
 
 export const predict = resourceApp()
@@ -127,11 +247,42 @@ export const predict = resourceApp()
     const started = Date.now();
     const { name } = c.req.valid("param");
     const request = c.req.valid("json");
-    return answer(c, started, await resolveActive(c.env, name), request);
+    const config = limits(c.env);
+    const state = await readState(c.env, name);
+    if (!state) throw ApiError.notFound(`no model named ${name}`);
+    const route = candidateRoute(state, c.get("requestId"), trafficKey(c));
+    let answer: Scored | null = null;
+    if (route.canary !== null) {
+      // A canary candidate that cannot load or run leaves the request to the active version.
+      const candidate = await loadCandidate(c.env, state, route.canary);
+      if (candidate) {
+        answer = await score(c.env, candidate, request, config).catch((error: unknown) => {
+          console.warn(
+            JSON.stringify({ event: "canary_failed", name, version: route.canary, message: String(error) }),
+          );
+          return null;
+        });
+      }
+    }
+    answer ??= await score(c.env, await resolveActive(c.env, name, state), request, config);
+    const shadowVersion = route.shadow;
+    const shadow =
+      shadowVersion === null
+        ? null
+        : async () => {
+            // Timed like the answer: from resolving the version to its outputs.
+            const began = Date.now();
+            const candidate = await loadCandidate(c.env, state, shadowVersion);
+            if (!candidate) return null;
+            const scored = await score(c.env, candidate, request, config);
+            return { ...scored, latencyMs: Date.now() - began };
+          };
+    return respond(c, started, answer, request, shadow);
   })
   .openapi(pinnedRoute, async (c) => {
     const started = Date.now();
     const { name, version } = c.req.valid("param");
     const request = c.req.valid("json");
-    return answer(c, started, await resolvePinned(c.env, name, version), request);
+    const serving = await resolvePinned(c.env, name, version);
+    return respond(c, started, await score(c.env, serving, request, limits(c.env)), request);
   });

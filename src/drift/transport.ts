@@ -40,11 +40,18 @@ export async function shipSamples(
     return;
   }
   const bucket = String(windowStart(samples[0].time, limits(env).driftWindowSeconds)).padStart(15, "0");
+  // One request can ship samples of several versions (the answer, and a shadow candidate's): the key
+  // names the version and role too, so neither overwrites the other.
+  const { model, version, role } = samples[0];
   await Promise.all(
     messages.map((body, i) =>
-      env.REGISTRY_CACHE.put(`${KV_PREFIX}${bucket}/${requestId}-${i}`, JSON.stringify(body), {
-        expirationTtl: KV_TTL_SECONDS,
-      }),
+      env.REGISTRY_CACHE.put(
+        `${KV_PREFIX}${bucket}/${requestId}-${model}-${version}-${role}-${i}`,
+        JSON.stringify(body),
+        {
+          expirationTtl: KV_TTL_SECONDS,
+        },
+      ),
     ),
   );
 }

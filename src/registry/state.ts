@@ -4,6 +4,7 @@
  * two writers racing cannot both win. The edge reads it through an isolate cache and KV.
  */
 import { z } from "zod";
+import { PolicyOverrides } from "../promotion/policy.js";
 import { keys } from "./keys.js";
 
 const Version = z.number().int().positive();
@@ -17,6 +18,59 @@ export const CandidateState = z.object({
 });
 export type CandidateState = z.infer<typeof CandidateState>;
 
+/** A promoted version under watch: rolled back if its live accuracy falls below the one it replaced. */
+export const ProbationState = z.object({
+  version: Version,
+  promotedAt: z.iso.datetime(),
+  /** The version it replaced (restored by a rollback); null if there was none. */
+  replaced: Version.nullable(),
+  by: z.enum(["scheduler", "admin"]),
+});
+export type ProbationState = z.infer<typeof ProbationState>;
+
+export const ACTORS = ["scheduler", "admin"] as const;
+export const Actor = z.enum(ACTORS);
+export type Actor = z.infer<typeof Actor>;
+
+/** The most recent decisions and actions, newest last, each naming its audit record. */
+export const MAX_DECISIONS = 20;
+export const DecisionEntry = z.object({
+  audit: z.string(),
+  at: z.iso.datetime(),
+  actor: Actor,
+  action: z.string(),
+  version: Version.nullable(),
+  reason: z.string(),
+});
+export type DecisionEntry = z.infer<typeof DecisionEntry>;
+
+/** Webhook deliveries not yet acknowledged (an outbox: written with the decision, retried each run). */
+export const MAX_DELIVERIES = 50;
+export const PendingDelivery = z.object({
+  /** The audit record id: receivers deduplicate on it (deliveries are at least once). */
+  id: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  lastAttemptAt: z.iso.datetime().nullable(),
+  lastError: z.string().nullable(),
+});
+export type PendingDelivery = z.infer<typeof PendingDelivery>;
+
+/** An open drift alert on the active version, so it is raised once, not every run. */
+export const DriftAlertState = z.object({
+  version: Version,
+  since: z.iso.datetime(),
+  features: z.array(z.string()),
+});
+
+/** The active version failed to load (the serving path falls back): audited once, cleared on recovery. */
+export const UnavailableState = z.object({
+  version: Version,
+  since: z.iso.datetime(),
+  reason: z.string(),
+});
+
 export const RegistryState = z.object({
   name: z.string(),
   active: Version.nullable(),
@@ -25,9 +79,20 @@ export const RegistryState = z.object({
   candidate: CandidateState.nullable().default(null),
   /** Share of predictions sampled for drift; overrides the DRIFT_SAMPLE_RATE var. */
   sampleRate: z.number().min(0).max(1).optional(),
+  /** Set by an admin pin: the scheduler neither promotes nor rolls back until unpinned. */
+  pinned: z.boolean().default(false),
+  probation: ProbationState.nullable().default(null),
+  /** Per-model overrides of the promotion policy vars. */
+  policy: PolicyOverrides.default({}),
+  decisions: z.array(DecisionEntry).max(MAX_DECISIONS).default([]),
+  deliveries: z.array(PendingDelivery).max(MAX_DELIVERIES).default([]),
+  alert: DriftAlertState.nullable().default(null),
+  activeUnavailable: UnavailableState.nullable().default(null),
   updatedAt: z.iso.datetime(),
 });
 export type RegistryState = z.infer<typeof RegistryState>;
+/** A state as stored or written by hand: every field with a default may be left out. */
+export type RegistryStateInput = z.input<typeof RegistryState>;
 
 export interface VersionedState {
   state: RegistryState;

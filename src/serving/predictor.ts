@@ -7,8 +7,9 @@
 import { ApiError } from "../api/problem.js";
 import { limits } from "../config.js";
 import type { Manifest } from "../core/manifest.js";
+import { fnv1a } from "../core/text-features.js";
 import { ManifestError, readManifest } from "../registry/manifests.js";
-import { readState } from "../registry/state.js";
+import { type RegistryState, readState } from "../registry/state.js";
 import { loadVerifiedBytes, ModelUnavailableError } from "./model-loader.js";
 import { type Feeds, type Outputs, SessionCache } from "./session-cache.js";
 
@@ -17,8 +18,11 @@ export const sessions = new SessionCache(64 * 1024 * 1024);
 
 export interface ServingVersion {
   manifest: Manifest;
-  /** `active` answers as registered; `fallback` stands in for an active version that failed to load. */
-  role: "active" | "fallback" | "pinned";
+  /**
+   * `active` answers as registered; `fallback` stands in for an active version that failed to load;
+   * `candidate` is a canary candidate answering its share; `pinned` was asked for by version.
+   */
+  role: "active" | "fallback" | "pinned" | "candidate";
   /** The model's drift sample rate, when its registry state sets one. */
   sampleRate?: number;
 }
@@ -44,8 +48,8 @@ export async function loadVersion(env: Env, name: string, version: number): Prom
   return found;
 }
 
-export async function resolveActive(env: Env, name: string): Promise<ServingVersion> {
-  const state = await readState(env, name);
+export async function resolveActive(env: Env, name: string, known?: RegistryState): Promise<ServingVersion> {
+  const state = known ?? (await readState(env, name));
   if (!state) throw ApiError.notFound(`no model named ${name}`);
   if (state.active === null) throw ApiError.unavailable(`model ${name} has no active version`);
   const chain = [state.active, ...state.previous.filter((v) => v !== state.active)];
@@ -67,6 +71,71 @@ export async function resolveActive(env: Env, name: string): Promise<ServingVers
     console.error(JSON.stringify({ event: "version_unavailable", name, version, reason: failures.at(-1) }));
   }
   throw ApiError.unavailable(`no version of ${name} can serve: ${failures.join("; ")}`);
+}
+
+/** Where a candidate takes part in one request: answering it (canary) or scoring it aside (shadow). */
+export interface CandidateRoute {
+  canary: number | null;
+  shadow: number | null;
+}
+
+/**
+ * Whether `hashed` falls in `share`: the hash-of-an-id trick of drift sampling, salted per purpose so
+ * the canary share, the shadow share and the drift sample are independent draws, not the same
+ * requests.
+ */
+export function inShare(salt: string, hashed: string, share: number): boolean {
+  if (share >= 1) return true;
+  if (share <= 0) return false;
+  return fnv1a(`${salt}:${hashed}`) / 0x1_0000_0000 < share;
+}
+
+/**
+ * The candidate's part in a request. Canary is sticky by `key` (the caller's `x-vane-key`, else the
+ * request id): the same key always lands on the same side while the share holds. Shadow is drawn
+ * per request id.
+ */
+export function candidateRoute(state: RegistryState, requestId: string, key: string): CandidateRoute {
+  const candidate = state.candidate;
+  if (!candidate || candidate.version === state.active) return { canary: null, shadow: null };
+  if (candidate.mode === "canary") {
+    return {
+      canary: inShare(`canary/${state.name}`, key, candidate.share) ? candidate.version : null,
+      shadow: null,
+    };
+  }
+  return {
+    canary: null,
+    shadow: inShare(`shadow/${state.name}`, requestId, candidate.share) ? candidate.version : null,
+  };
+}
+
+/**
+ * Loads a candidate version for serving or shadowing; null (logged) when it is missing or cannot be
+ * loaded, so a broken candidate never breaks a request: the active version answers instead.
+ */
+export async function loadCandidate(
+  env: Env,
+  state: RegistryState,
+  version: number,
+): Promise<ServingVersion | null> {
+  try {
+    const manifest = await loadVersion(env, state.name, version);
+    if (manifest) return { manifest, role: "candidate", sampleRate: state.sampleRate };
+    console.error(
+      JSON.stringify({ event: "candidate_unavailable", name: state.name, version, reason: "missing" }),
+    );
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        event: "candidate_unavailable",
+        name: state.name,
+        version,
+        reason: (error as Error).message,
+      }),
+    );
+  }
+  return null;
 }
 
 export async function resolvePinned(env: Env, name: string, version: number): Promise<ServingVersion> {

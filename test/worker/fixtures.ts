@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Manifest } from "../../src/core/manifest.js";
-import type { RegistryState } from "../../src/registry/state.js";
+import type { RegistryStateInput } from "../../src/registry/state.js";
 
 export interface VersionFixture {
   manifest: Manifest;
@@ -17,6 +17,19 @@ export interface Fixtures {
   tensorInputs: { x: number[]; ids: number[] };
   /** onnxruntime-node outputs: `name@version` (on `emails`) or `tensor`, then output name to values. */
   reference: Record<string, Record<string, number[]>>;
+  /**
+   * Labelled mails of each collection's held-out test split (the split the shipped model of that
+   * collection was trained with), replayed as live traffic by the promotion tests.
+   */
+  replay: Record<"2002" | "2003", ReplayMail[]>;
+  /** onnxruntime-node's predicted label per replayed mail: `name@version`, then collection. */
+  replayReference: Record<string, Partial<Record<"2002" | "2003", string[]>>>;
+}
+
+export interface ReplayMail {
+  id: string;
+  text: string;
+  label: string;
 }
 
 declare module "vitest" {
@@ -57,8 +70,8 @@ export async function putShippedVersion(name: string, version: number, asName = 
   return manifest;
 }
 
-export async function putState(state: Partial<RegistryState> & { name: string }): Promise<void> {
-  const full: RegistryState = {
+export async function putState(state: Partial<RegistryStateInput> & { name: string }): Promise<void> {
+  const full: RegistryStateInput = {
     active: null,
     previous: [],
     candidate: null,

@@ -11,12 +11,37 @@ import * as ortNode from "onnxruntime-node";
 import type { TestProject } from "vitest/node";
 import type { Manifest } from "../../src/core/manifest.js";
 import { textFeatureMatrix } from "../../src/core/text-features.js";
+import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js";
 import type { Fixtures, VersionFixture } from "./fixtures.js";
 import { buildTensorModel } from "./tensor-model.js";
 
 const MODELS_DIR = "models";
 /** Fixed mails from each collection: two of each class from 2002 and from 2003. */
 const EMAIL_IDS_PER_GROUP = 2;
+/** Mails replayed per collection by the promotion tests: the first of its held-out test split. */
+const REPLAY_PER_COLLECTION = 120;
+/** Longest replayed mail: under the worker tests' MAX_TEXT_CHARS (see vitest.config.ts). */
+const REPLAY_MAX_CHARS = 20_000;
+
+/**
+ * The split seed the shipped model of `collection` was trained with (its manifest records it), so the
+ * replayed mails are held out from that model; 1, the trainer's default, if none is shipped.
+ */
+function trainingSeed(versions: readonly VersionFixture[], collection: Collection): number {
+  for (const { manifest } of versions) {
+    const training = manifest.training as { collection?: unknown; seed?: unknown };
+    if (training.collection === collection && typeof training.seed === "number") return training.seed;
+  }
+  return 1;
+}
+
+async function replayOf(versions: readonly VersionFixture[], collection: Collection) {
+  const { test } = await loadSplits(collection, { seed: trainingSeed(versions, collection) });
+  return test
+    .filter((mail) => mail.text.length <= REPLAY_MAX_CHARS)
+    .slice(0, REPLAY_PER_COLLECTION)
+    .map((mail) => ({ id: mail.id, text: mail.text, label: LABELS[mail.label] }));
+}
 
 async function readVersions(): Promise<VersionFixture[]> {
   const versions: VersionFixture[] = [];
@@ -69,6 +94,34 @@ export default async function setup(project: TestProject): Promise<void> {
     reference[`${manifest.name}@${manifest.version}`] = await runNode(model, feeds);
   }
 
+  const replay: Fixtures["replay"] = {
+    "2002": await replayOf(versions, "2002"),
+    "2003": await replayOf(versions, "2003"),
+  };
+  const replayReference: Fixtures["replayReference"] = {};
+  for (const { manifest, files } of versions) {
+    const spec = manifest.preprocessing;
+    if (!spec || !manifest.classifier) continue;
+    const model = Buffer.from(files[manifest.model.file], "base64");
+    const labels = manifest.classifier.labels;
+    for (const [collection, mails] of Object.entries(replay)) {
+      const matrix = textFeatureMatrix(
+        spec,
+        mails.map((mail) => mail.text),
+      );
+      const feeds = { [spec.input]: new ortNode.Tensor("float32", matrix, [mails.length, spec.buckets]) };
+      const probabilities = (await runNode(model, feeds))[manifest.classifier.probabilities];
+      const predicted = mails.map((_, row) => {
+        const scores = labels.map((_, column) => probabilities[row * labels.length + column]);
+        return labels[scores.indexOf(Math.max(...scores))];
+      });
+      replayReference[`${manifest.name}@${manifest.version}`] = {
+        ...replayReference[`${manifest.name}@${manifest.version}`],
+        [collection]: predicted,
+      };
+    }
+  }
+
   const tensorModel = buildTensorModel();
   const tensorInputs = { x: [0.5, -1.25, 2, 3, 0, -4], ids: [1, 2, 7, 9] };
   reference.tensor = await runNode(tensorModel, {
@@ -85,6 +138,8 @@ export default async function setup(project: TestProject): Promise<void> {
     },
     tensorInputs,
     reference,
+    replay,
+    replayReference,
   };
   project.provide("fixtures", fixtures);
 }

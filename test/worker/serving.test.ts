@@ -24,9 +24,18 @@ describe("GET /openapi.json", () => {
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual([
       "/healthz",
+      "/v1/admin/models/{name}",
+      "/v1/admin/models/{name}/audit",
+      "/v1/admin/models/{name}/candidate",
+      "/v1/admin/models/{name}/pin",
+      "/v1/admin/models/{name}/policy",
+      "/v1/admin/models/{name}/promote",
+      "/v1/admin/models/{name}/rollback",
+      "/v1/admin/models/{name}/unpin",
       "/v1/models",
       "/v1/models/{name}",
       "/v1/models/{name}/drift",
+      "/v1/models/{name}/feedback",
       "/v1/models/{name}/predict",
       "/v1/models/{name}/versions/{version}/predict",
     ]);

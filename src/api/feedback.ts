@@ -1,0 +1,169 @@
+/**
+ * POST /v1/models/{name}/feedback: true labels for earlier predictions, by request id (and instance
+ * index within the batch). Each label is joined with the prediction record the predict path kept for
+ * that request and counted, per version and role that scored it, as correct or not; live accuracy per
+ * version is what the scheduled promotion run compares.
+ *
+ * A request id with no record (not sampled, expired, another model's, or never seen) is counted as
+ * unknown, not refused. A label that is not one of the answering version's labels, or an index past
+ * the request's batch, is refused with 422 and nothing of the call is counted.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { limits } from "../config.js";
+import {
+  type FeedbackKey,
+  feedbackObjectKey,
+  foldFeedback,
+  type LabelledInstance,
+  type PredictionRecord,
+  readPrediction,
+} from "../drift/feedback.js";
+import { windowStart } from "../drift/windows.js";
+import { readManifest } from "../registry/manifests.js";
+import { readState } from "../registry/state.js";
+import { resourceApp } from "./context.js";
+import { jsonBody } from "./middleware.js";
+import { ApiError, type FieldError } from "./problem.js";
+import { ModelParams, problemResponse } from "./schemas.js";
+
+/** Most labels in one call (each costs a KV read; the Workers subrequest limit is 1000). */
+export const MAX_FEEDBACK_LABELS = 256;
+const READ_CONCURRENCY = 32;
+
+const FeedbackRequest = z
+  .object({
+    labels: z
+      .array(
+        z
+          .object({
+            requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "the x-request-id of the predict call"),
+            label: z.string().min(1).max(64),
+            index: z.number().int().nonnegative().max(4095).default(0),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_FEEDBACK_LABELS),
+  })
+  .strict()
+  .openapi("FeedbackRequest", {
+    example: { labels: [{ requestId: "9b2f6c1e-4d7a-4c55-9a1b-0e7f3c2d8a10", label: "spam", index: 0 }] },
+  });
+
+const FeedbackResponse = z
+  .object({
+    model: z.string(),
+    /** Labels whose prediction was found. */
+    matched: z.number().int(),
+    /** Labels whose request id has no prediction record. */
+    unknown: z.number().int(),
+    /** Matched labels that had been counted before (the first label of an instance wins). */
+    duplicates: z.number().int(),
+  })
+  .openapi("FeedbackResponse");
+
+const route = createRoute({
+  method: "post",
+  path: "/{name}/feedback",
+  tags: ["feedback"],
+  summary: "True labels for earlier predictions, for live accuracy per version",
+  middleware: [jsonBody] as const,
+  request: {
+    params: ModelParams,
+    body: { content: { "application/json": { schema: FeedbackRequest } }, required: true },
+  },
+  responses: {
+    200: {
+      description: "How many labels were matched and counted",
+      content: { "application/json": { schema: FeedbackResponse } },
+    },
+    400: problemResponse("The body is malformed"),
+    404: problemResponse("No such model"),
+    413: problemResponse("The body is over the size limit"),
+    415: problemResponse("The body is not JSON"),
+    422: problemResponse("A label is not one of the model's labels, or an index is past the batch"),
+  },
+});
+
+async function readAll(kv: KVNamespace, name: string, ids: readonly string[]) {
+  const records = new Map<string, PredictionRecord | null>();
+  for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
+    const chunk = ids.slice(i, i + READ_CONCURRENCY);
+    const found = await Promise.all(chunk.map((id) => readPrediction(kv, name, id)));
+    for (const [j, id] of chunk.entries()) records.set(id, found[j]);
+  }
+  return records;
+}
+
+export const feedback = resourceApp().openapi(route, async (c) => {
+  const { name } = c.req.valid("param");
+  const { labels } = c.req.valid("json");
+  const state = await readState(c.env, name);
+  if (!state) throw ApiError.notFound(`no model named ${name}`);
+  const records = await readAll(c.env.REGISTRY_CACHE, name, [...new Set(labels.map((l) => l.requestId))]);
+
+  const errors: FieldError[] = [];
+  const groups = new Map<string, { key: FeedbackKey; instances: LabelledInstance[] }>();
+  const seconds = limits(c.env).driftWindowSeconds;
+  let unknown = 0;
+  for (const [i, item] of labels.entries()) {
+    const record = records.get(item.requestId);
+    if (!record) {
+      unknown++;
+      continue;
+    }
+    const [answer, ...shadows] = record.entries;
+    const manifest = await readManifest(c.env.MODELS, name, answer.version).catch(() => null);
+    const known = manifest?.classifier?.labels ?? [...new Set(answer.labels)];
+    if (!known.includes(item.label)) {
+      errors.push({
+        field: `labels[${i}].label`,
+        message: `"${item.label}" is not a label of ${name}@${answer.version} (${known.join(", ")})`,
+      });
+      continue;
+    }
+    if (item.index >= answer.labels.length) {
+      errors.push({
+        field: `labels[${i}].index`,
+        message: `request ${item.requestId} had ${answer.labels.length} instance(s)`,
+      });
+      continue;
+    }
+    for (const entry of [answer, ...shadows]) {
+      const predicted = entry.labels[item.index];
+      if (predicted === undefined) continue;
+      const key: FeedbackKey = {
+        model: name,
+        version: entry.version,
+        role: entry.role,
+        start: windowStart(record.time, seconds),
+      };
+      const objectKey = feedbackObjectKey(key);
+      const group = groups.get(objectKey) ?? { key, instances: [] };
+      group.instances.push({
+        id: `${item.requestId}#${item.index}`,
+        correct: predicted === item.label,
+        confidence: entry.confidence[item.index] ?? 0,
+        ...(entry === answer ? {} : { pairedCorrect: answer.labels[item.index] === item.label }),
+      });
+      groups.set(objectKey, group);
+    }
+  }
+  if (errors.length > 0) {
+    throw new ApiError(
+      422,
+      "Unprocessable feedback",
+      errors.map((e) => `${e.field}: ${e.message}`).join("; "),
+      errors,
+    );
+  }
+
+  // The answering version's window decides what counts as new; shadow windows follow the same ids.
+  let counted = 0;
+  for (const group of groups.values()) {
+    const fresh = await foldFeedback(c.env.MODELS, group.key, seconds, group.instances);
+    if (group.key.role !== "shadow") counted += fresh;
+  }
+  const matched = labels.length - unknown;
+  return c.json({ model: name, matched, unknown, duplicates: matched - counted }, 200);
+});

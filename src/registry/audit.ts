@@ -1,0 +1,276 @@
+/**
+ * The one writer of registry state, and the audit trail it leaves.
+ *
+ * Every change to a model's state goes through `commit`: read the state and its etag from R2, let the
+ * caller decide on that exact state, write the result with an etag-conditional put, and on a lost race
+ * read again and decide again. Each committed change appends one immutable record at
+ * `registry/<name>/audit/<zero-padded epoch ms>-<random id>.json`: who (scheduler or admin), what,
+ * why, the numbers behind it, and the state before and after. The state itself keeps the last few
+ * decisions (naming their records) and, when a webhook is configured, an outbox of deliveries that are
+ * written in the same conditional put as the decision, so a decision is never lost to a failed POST.
+ *
+ * Order of writes: state first, then the audit record. A crash between the two leaves a decision in
+ * `state.decisions` whose record is missing (detectable), never a record of a change that lost its
+ * race (which would be a lie).
+ */
+import { z } from "zod";
+import { PolicyOverrides } from "../promotion/policy.js";
+import {
+  type Actor,
+  Actor as ActorSchema,
+  CandidateState,
+  type DecisionEntry,
+  DriftAlertState,
+  MAX_DECISIONS,
+  MAX_DELIVERIES,
+  type PendingDelivery,
+  ProbationState,
+  type RegistryState,
+  readStateFromR2,
+  UnavailableState,
+  type VersionedState,
+  writeState,
+} from "./state.js";
+
+const MAX_WRITE_ATTEMPTS = 8;
+
+/** What an audit record keeps of the state: everything but its own bookkeeping (decisions, outbox). */
+export const AuditSnapshot = z.object({
+  active: z.number().int().nullable(),
+  previous: z.array(z.number().int()),
+  candidate: CandidateState.nullable(),
+  pinned: z.boolean(),
+  probation: ProbationState.nullable(),
+  policy: PolicyOverrides,
+  alert: DriftAlertState.nullable(),
+  activeUnavailable: UnavailableState.nullable(),
+});
+export type AuditSnapshot = z.infer<typeof AuditSnapshot>;
+
+export const AuditRecord = z.object({
+  /** `<zero-padded epoch ms>-<random id>`, the object's name: ids sort by time. */
+  id: z.string(),
+  model: z.string(),
+  at: z.iso.datetime(),
+  actor: ActorSchema,
+  action: z.string(),
+  /** The version the action is about (promoted, rejected, restored...), if one. */
+  version: z.number().int().nullable(),
+  reason: z.string(),
+  numbers: z.record(z.string(), z.unknown()),
+  before: AuditSnapshot,
+  after: AuditSnapshot,
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const AUDIT_ID = /^\d{15}-[0-9a-f]{12}$/;
+
+export const auditPrefix = (name: string) => `registry/${name}/audit/`;
+export const auditKey = (name: string, id: string) => `${auditPrefix(name)}${id}.json`;
+
+export function snapshot(state: RegistryState): AuditSnapshot {
+  return {
+    active: state.active,
+    previous: state.previous,
+    candidate: state.candidate,
+    pinned: state.pinned,
+    probation: state.probation,
+    policy: state.policy,
+    alert: state.alert,
+    activeUnavailable: state.activeUnavailable,
+  };
+}
+
+let lastIdMs = 0;
+
+/** A fresh record id; strictly increasing within an isolate, so one run's records keep their order. */
+export function newAuditId(now = Date.now()): { id: string; ms: number } {
+  const ms = Math.max(now, lastIdMs + 1);
+  lastIdMs = ms;
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
+  return { id: `${String(ms).padStart(15, "0")}-${random}`, ms };
+}
+
+/** One change a caller decides on: the next state, and what the record should say about it. */
+export interface Change {
+  action: string;
+  reason: string;
+  version: number | null;
+  numbers?: Record<string, unknown>;
+  next: RegistryState;
+}
+
+export interface CommitOptions {
+  actor: Actor;
+  /** When set, the change's delivery is added to the state's outbox in the same write. */
+  webhookUrl: string | null;
+}
+
+export type CommitResult =
+  | { committed: true; state: RegistryState; etag: string; record: AuditRecord }
+  | { committed: false; state: RegistryState; etag: string };
+
+/** The payload POSTed to the webhook for one record. */
+export function deliveryPayload(record: AuditRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    model: record.model,
+    at: record.at,
+    actor: record.actor,
+    action: record.action,
+    version: record.version,
+    reason: record.reason,
+    numbers: record.numbers,
+    active: record.after.active,
+    candidate: record.after.candidate?.version ?? null,
+  };
+}
+
+/**
+ * Reads `name`'s state, asks `decide` for a change, writes it with the state's etag and appends the
+ * audit record; re-reads and re-decides when another writer got there first. `decide` returning null
+ * means no change. Returns null if the model has no state. `decide` may throw to refuse.
+ */
+export async function commit(
+  env: Env,
+  name: string,
+  decide: (current: VersionedState) => Promise<Change | null> | Change | null,
+  options: CommitOptions,
+): Promise<CommitResult | null> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await readStateFromR2(env.MODELS, name);
+    if (!current) return null;
+    const change = await decide(current);
+    if (!change) return { committed: false, state: current.state, etag: current.etag };
+
+    const { id, ms } = newAuditId();
+    const at = new Date(ms).toISOString();
+    const record: AuditRecord = {
+      id,
+      model: name,
+      at,
+      actor: options.actor,
+      action: change.action,
+      version: change.version,
+      reason: change.reason,
+      numbers: change.numbers ?? {},
+      before: snapshot(current.state),
+      after: snapshot(change.next),
+    };
+    const entry: DecisionEntry = {
+      audit: id,
+      at,
+      actor: options.actor,
+      action: change.action,
+      version: change.version,
+      reason: change.reason,
+    };
+    const deliveries: PendingDelivery[] = options.webhookUrl
+      ? [
+          ...current.state.deliveries,
+          {
+            id,
+            payload: deliveryPayload(record),
+            attempts: 0,
+            createdAt: at,
+            lastAttemptAt: null,
+            lastError: null,
+          },
+        ]
+      : current.state.deliveries;
+    if (deliveries.length > MAX_DELIVERIES) {
+      console.error(
+        JSON.stringify({
+          event: "webhook_outbox_full",
+          name,
+          dropped: deliveries.slice(0, deliveries.length - MAX_DELIVERIES).map((d) => d.id),
+        }),
+      );
+    }
+    const next: RegistryState = {
+      ...change.next,
+      updatedAt: at,
+      decisions: [...current.state.decisions, entry].slice(-MAX_DECISIONS),
+      deliveries: deliveries.slice(-MAX_DELIVERIES),
+    };
+    const etag = await writeState(env, next, current.etag);
+    if (etag === null) continue;
+    await appendAudit(env.MODELS, record);
+    console.log(JSON.stringify({ event: "registry_change", ...entry, model: name }));
+    return { committed: true, state: next, etag, record };
+  }
+  throw new Error(`registry state of ${name} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+}
+
+/**
+ * A bookkeeping write that is not a registry change (the webhook outbox): same conditional write and
+ * retry on conflict, no audit record. `update` returns null to leave the state as it is.
+ */
+export async function updateBookkeeping(
+  env: Env,
+  name: string,
+  update: (state: RegistryState) => RegistryState | null,
+): Promise<RegistryState | null> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await readStateFromR2(env.MODELS, name);
+    if (!current) return null;
+    const next = update(current.state);
+    if (!next) return current.state;
+    if (await writeState(env, next, current.etag)) return next;
+  }
+  throw new Error(`registry state of ${name} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+}
+
+/** Writes a record once; records are never overwritten. */
+export async function appendAudit(bucket: R2Bucket, record: AuditRecord): Promise<void> {
+  const body = JSON.stringify(record);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await bucket.put(auditKey(record.model, record.id), body, {
+        onlyIf: new Headers({ "if-none-match": "*" }),
+        httpMetadata: { contentType: "application/json" },
+      });
+      return;
+    } catch (error) {
+      console.error(
+        JSON.stringify({ event: "audit_write_failed", id: record.id, attempt, message: String(error) }),
+      );
+    }
+  }
+}
+
+export interface AuditPage {
+  records: AuditRecord[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  cursor: string | null;
+}
+
+/** One page of a model's audit records, newest first, older than `cursor` (a record id) if given. */
+export async function listAudit(
+  bucket: R2Bucket,
+  name: string,
+  options: { limit: number; cursor?: string },
+): Promise<AuditPage> {
+  const prefix = auditPrefix(name);
+  const ids: string[] = [];
+  let listCursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor: listCursor });
+    for (const object of page.objects) {
+      const id = object.key.slice(prefix.length, -".json".length);
+      if (AUDIT_ID.test(id) && (options.cursor === undefined || id < options.cursor)) ids.push(id);
+    }
+    listCursor = page.truncated ? page.cursor : undefined;
+  } while (listCursor);
+  ids.sort().reverse();
+  const chosen = ids.slice(0, options.limit);
+  const bodies = await Promise.all(chosen.map((id) => bucket.get(auditKey(name, id))));
+  const records: AuditRecord[] = [];
+  for (const body of bodies) {
+    const parsed = body ? AuditRecord.safeParse(await body.json()) : null;
+    if (parsed?.success) records.push(parsed.data);
+  }
+  return { records, cursor: ids.length > chosen.length ? (chosen.at(-1) ?? null) : null };
+}

@@ -1,0 +1,146 @@
+/**
+ * The registry's state transitions as pure functions of (state, arguments, time): the admin API and
+ * the scheduled run both build their changes from these, so a promotion means the same thing whoever
+ * asks for it. A transition that does not apply throws TransitionError (a 409 for the admin API).
+ * None of them touches `updatedAt`, `decisions` or `deliveries`: the writer in audit.ts owns those.
+ */
+import type { PolicyOverrides } from "../promotion/policy.js";
+import type { Actor, CandidateState, RegistryState } from "./state.js";
+
+export class TransitionError extends Error {
+  override name = "TransitionError";
+}
+
+function without(list: readonly number[], ...versions: Array<number | null>): number[] {
+  return list.filter((v) => !versions.includes(v));
+}
+
+/** Makes `version` the candidate (replacing any other), scored beside or instead of the active one. */
+export function registerCandidate(
+  state: RegistryState,
+  candidate: { version: number; mode: CandidateState["mode"]; share: number },
+  at: string,
+): RegistryState {
+  if (candidate.version === state.active) {
+    throw new TransitionError(`version ${candidate.version} is already the active version`);
+  }
+  return { ...state, candidate: { ...candidate, since: at } };
+}
+
+/** Changes how the candidate takes traffic; its evaluation period (`since`) goes on. */
+export function setCandidateTraffic(
+  state: RegistryState,
+  traffic: { mode?: CandidateState["mode"]; share?: number },
+): RegistryState {
+  if (!state.candidate) throw new TransitionError(`model ${state.name} has no candidate`);
+  return {
+    ...state,
+    candidate: {
+      ...state.candidate,
+      mode: traffic.mode ?? state.candidate.mode,
+      share: traffic.share ?? state.candidate.share,
+    },
+  };
+}
+
+/** Drops the candidate (withdrawn by an admin, or rejected by the scheduler). */
+export function dropCandidate(state: RegistryState): RegistryState {
+  if (!state.candidate) throw new TransitionError(`model ${state.name} has no candidate`);
+  return { ...state, candidate: null };
+}
+
+/**
+ * Makes `version` active and puts it on probation; the version it replaces becomes the first
+ * fallback and the one a rollback restores.
+ */
+export function promote(state: RegistryState, version: number, at: string, by: Actor): RegistryState {
+  if (state.pinned)
+    throw new TransitionError(`model ${state.name} is pinned to ${state.active}: unpin first`);
+  if (version === state.active) throw new TransitionError(`version ${version} is already active`);
+  const replaced = state.active;
+  return {
+    ...state,
+    active: version,
+    previous:
+      replaced === null
+        ? without(state.previous, version)
+        : [replaced, ...without(state.previous, version, replaced)],
+    candidate: state.candidate?.version === version ? null : state.candidate,
+    probation: { version, promotedAt: at, replaced, by },
+    alert: null,
+    activeUnavailable: null,
+  };
+}
+
+/**
+ * Restores the version the probation replaced (or, with no probation, the most recent previous one).
+ * The version rolled back is not kept as a fallback.
+ */
+export function rollback(state: RegistryState): RegistryState {
+  if (state.pinned)
+    throw new TransitionError(`model ${state.name} is pinned to ${state.active}: unpin first`);
+  const target = state.probation?.replaced ?? state.previous.find((v) => v !== state.active) ?? null;
+  if (target === null)
+    throw new TransitionError(`model ${state.name} has no previous version to roll back to`);
+  return {
+    ...state,
+    active: target,
+    previous: without(state.previous, target, state.active),
+    candidate: state.candidate?.version === target ? null : state.candidate,
+    probation: null,
+    alert: null,
+    activeUnavailable: null,
+  };
+}
+
+/** Sets the active version by hand, without probation, and keeps the scheduler's hands off it. */
+export function pin(state: RegistryState, version: number): RegistryState {
+  if (version === state.active) return { ...state, pinned: true, probation: null };
+  const replaced = state.active;
+  return {
+    ...state,
+    active: version,
+    previous:
+      replaced === null
+        ? without(state.previous, version)
+        : [replaced, ...without(state.previous, version, replaced)],
+    candidate: state.candidate?.version === version ? null : state.candidate,
+    pinned: true,
+    probation: null,
+    alert: null,
+    activeUnavailable: null,
+  };
+}
+
+export function unpin(state: RegistryState): RegistryState {
+  if (!state.pinned) throw new TransitionError(`model ${state.name} is not pinned`);
+  return { ...state, pinned: false };
+}
+
+/** Ends a probation that passed: the version is simply active from now on. */
+export function endProbation(state: RegistryState): RegistryState {
+  if (!state.probation) throw new TransitionError(`model ${state.name} has no version on probation`);
+  return { ...state, probation: null };
+}
+
+export function setPolicy(state: RegistryState, overrides: PolicyOverrides): RegistryState {
+  return { ...state, policy: overrides };
+}
+
+export function openAlert(state: RegistryState, features: string[], at: string): RegistryState {
+  if (state.active === null) throw new TransitionError(`model ${state.name} has no active version`);
+  return { ...state, alert: { version: state.active, since: at, features } };
+}
+
+export function closeAlert(state: RegistryState): RegistryState {
+  return { ...state, alert: null };
+}
+
+export function markActiveUnavailable(state: RegistryState, reason: string, at: string): RegistryState {
+  if (state.active === null) throw new TransitionError(`model ${state.name} has no active version`);
+  return { ...state, activeUnavailable: { version: state.active, since: at, reason } };
+}
+
+export function markActiveRecovered(state: RegistryState): RegistryState {
+  return { ...state, activeUnavailable: null };
+}

@@ -1,0 +1,241 @@
+/** /v1/admin: bearer-token guard on every route, and each action through the audited state writer. */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { AuditRecord } from "../../src/registry/audit.js";
+import type { RegistryState } from "../../src/registry/state.js";
+import { putShippedVersion, putState } from "./fixtures.js";
+import { ADMIN_TOKEN, admin, auditLog, stateOf } from "./promotion-fixture.js";
+import { call, type ProblemBody } from "./request.js";
+
+const MODEL = "admin-demo";
+
+interface ActionBody {
+  state: RegistryState;
+  audit: AuditRecord;
+}
+
+/** An admin action with the right token: its status and body. */
+async function act(method: string, path: string, body?: unknown) {
+  const response = await admin(method, `/models/${MODEL}${path}`, body);
+  return { status: response.status, body: (await response.json()) as ActionBody & ProblemBody };
+}
+
+beforeAll(async () => {
+  await putShippedVersion("spam", 1, MODEL);
+  await putShippedVersion("spam", 2, MODEL);
+  await putState({ name: MODEL, active: 1 });
+});
+
+describe("without the admin token", () => {
+  const routes: Array<[string, string, unknown?]> = [
+    ["GET", `/models/${MODEL}`],
+    ["POST", `/models/${MODEL}/candidate`, { version: 2, mode: "shadow", share: 1 }],
+    ["PUT", `/models/${MODEL}/candidate`, { share: 0.5 }],
+    ["DELETE", `/models/${MODEL}/candidate`],
+    ["POST", `/models/${MODEL}/promote`, { version: 2 }],
+    ["POST", `/models/${MODEL}/rollback`],
+    ["POST", `/models/${MODEL}/pin`, { version: 2 }],
+    ["POST", `/models/${MODEL}/unpin`],
+    ["PUT", `/models/${MODEL}/policy`, { policy: {} }],
+    ["GET", `/models/${MODEL}/audit`],
+    ["GET", "/no-such-route"],
+  ];
+
+  it.each(routes)(
+    "%s %s answers 401 with a Bearer challenge and changes nothing",
+    async (method, path, body) => {
+      const response = await admin(method, path, body, {});
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toMatch(/^Bearer /);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(await stateOf(MODEL)).toMatchObject({ active: 1, candidate: null, decisions: [] });
+    },
+  );
+
+  it("answers 401 to a wrong token, however close", async () => {
+    for (const token of ["test-admin-tokeN", `${ADMIN_TOKEN}x`, "x", ""]) {
+      const response = await admin("GET", `/models/${MODEL}`, undefined, {
+        authorization: `Bearer ${token}`,
+      });
+      expect(response.status).toBe(401);
+    }
+  });
+
+  it("answers 401 to the right token in another scheme", async () => {
+    const response = await admin("GET", `/models/${MODEL}`, undefined, {
+      authorization: `Basic ${ADMIN_TOKEN}`,
+    });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("declares the bearer scheme on every admin route", async () => {
+    const document = (await (await call("/openapi.json")).json()) as {
+      components: { securitySchemes: Record<string, unknown> };
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    expect(document.components.securitySchemes.adminToken).toMatchObject({ type: "http", scheme: "bearer" });
+    const admin = Object.entries(document.paths).filter(([path]) => path.startsWith("/v1/admin/"));
+    const operations = admin.flatMap(([, methods]) => Object.values(methods));
+    expect(operations).toHaveLength(10);
+    for (const operation of operations) expect(operation.security).toEqual([{ adminToken: [] }]);
+  });
+});
+
+describe("with the admin token", () => {
+  it("shows the model's state and effective policy", async () => {
+    const response = await admin("GET", `/models/${MODEL}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      model: MODEL,
+      state: { active: 1, candidate: null, pinned: false },
+      policy: { minSamples: 200, minFeedback: 100, driftPsi: 0.2, probationHours: 24 },
+      evaluation: null,
+    });
+  });
+
+  it("answers 404 for a model that does not exist", async () => {
+    expect((await admin("GET", "/models/nope")).status).toBe(404);
+  });
+
+  it("refuses a candidate version that does not exist: 422", async () => {
+    const { status, body } = await act("POST", "/candidate", { version: 9, mode: "shadow", share: 1 });
+    expect(status).toBe(422);
+    expect(body.detail).toContain("no version 9");
+  });
+
+  it("refuses the active version as a candidate: 409", async () => {
+    expect((await act("POST", "/candidate", { version: 1, mode: "shadow", share: 1 })).status).toBe(409);
+  });
+
+  it("registers a verified candidate, audited as admin", async () => {
+    const { status, body } = await act("POST", "/candidate", {
+      version: 2,
+      mode: "shadow",
+      share: 0.25,
+      reason: "retrained on 2003 mail",
+    });
+    expect(status).toBe(200);
+    expect(body.state.candidate).toMatchObject({ version: 2, mode: "shadow", share: 0.25 });
+    expect(body.audit).toMatchObject({
+      actor: "admin",
+      action: "register_candidate",
+      version: 2,
+      reason: "retrained on 2003 mail",
+      before: { candidate: null },
+      after: { candidate: { version: 2, mode: "shadow", share: 0.25 } },
+    });
+  });
+
+  it("changes the candidate's mode and share", async () => {
+    const { status, body } = await act("PUT", "/candidate", { mode: "canary", share: 0.05 });
+    expect(status).toBe(200);
+    expect(body.state.candidate).toMatchObject({ version: 2, mode: "canary", share: 0.05 });
+  });
+
+  it("refuses a share outside [0, 1]: 400 naming the field", async () => {
+    const { status, body } = await act("PUT", "/candidate", { share: 1.5 });
+    expect(status).toBe(400);
+    expect(body.errors?.[0].field).toBe("share");
+  });
+
+  it("promotes the candidate, putting it on probation", async () => {
+    const { status, body } = await act("POST", "/promote");
+    expect(status).toBe(200);
+    expect(body.state).toMatchObject({
+      active: 2,
+      previous: [1],
+      candidate: null,
+      probation: { version: 2, replaced: 1, by: "admin" },
+    });
+  });
+
+  it("rolls back to the version the promotion replaced", async () => {
+    const { status, body } = await act("POST", "/rollback", { reason: "complaints" });
+    expect(status).toBe(200);
+    expect(body.state).toMatchObject({ active: 1, previous: [], probation: null });
+    expect(body.audit).toMatchObject({ action: "rollback", version: 1, numbers: { rolledBack: 2 } });
+  });
+
+  it("refuses a rollback with nothing to roll back to: 409", async () => {
+    expect((await act("POST", "/rollback")).status).toBe(409);
+  });
+
+  it("pins a version: active without probation, out of the scheduler's hands", async () => {
+    const { status, body } = await act("POST", "/pin", { version: 2 });
+    expect(status).toBe(200);
+    expect(body.state).toMatchObject({ active: 2, previous: [1], pinned: true, probation: null });
+  });
+
+  it("refuses to promote while pinned: 409", async () => {
+    const { status, body } = await act("POST", "/promote", { version: 1 });
+    expect(status).toBe(409);
+    expect(body.detail).toContain("pinned");
+  });
+
+  it("unpins", async () => {
+    const { status, body } = await act("POST", "/unpin");
+    expect(status).toBe(200);
+    expect(body.state).toMatchObject({ active: 2, pinned: false });
+  });
+
+  it("replaces the model's policy overrides, and the effective policy follows", async () => {
+    const { status, body } = await act("PUT", "/policy", {
+      policy: { minFeedback: 50, minAccuracyGain: 0.02 },
+    });
+    expect(status).toBe(200);
+    expect(body.state.policy).toEqual({ minFeedback: 50, minAccuracyGain: 0.02 });
+    const detail = (await (await admin("GET", `/models/${MODEL}`)).json()) as {
+      policy: Record<string, number>;
+    };
+    expect(detail.policy).toMatchObject({ minFeedback: 50, minAccuracyGain: 0.02, minSamples: 200 });
+  });
+
+  it("refuses an unknown policy knob: 400", async () => {
+    expect((await act("PUT", "/policy", { policy: { minFeedbak: 50 } })).status).toBe(400);
+  });
+
+  it("withdraws a candidate", async () => {
+    await act("POST", "/candidate", { version: 1, mode: "shadow", share: 1 });
+    const { status, body } = await act("DELETE", "/candidate");
+    expect(status).toBe(200);
+    expect(body.state.candidate).toBeNull();
+  });
+
+  it("lists the audit log newest first, page by page", async () => {
+    const all = await auditLog(MODEL);
+    expect(all.map((r) => r.action)).toEqual([
+      "withdraw_candidate",
+      "register_candidate",
+      "set_policy",
+      "unpin",
+      "pin",
+      "rollback",
+      "promote",
+      "set_candidate_traffic",
+      "register_candidate",
+    ]);
+    const first = (await (await admin("GET", `/models/${MODEL}/audit?limit=4`)).json()) as {
+      records: AuditRecord[];
+      cursor: string;
+    };
+    expect(first.records.map((r) => r.id)).toEqual(all.slice(0, 4).map((r) => r.id));
+    const second = (await (
+      await admin("GET", `/models/${MODEL}/audit?limit=4&cursor=${first.cursor}`)
+    ).json()) as {
+      records: AuditRecord[];
+    };
+    expect(second.records.map((r) => r.id)).toEqual(all.slice(4, 8).map((r) => r.id));
+  });
+
+  it("keeps the last decisions in the state, naming their audit records", async () => {
+    const [newest] = await auditLog(MODEL);
+    const { decisions } = await stateOf(MODEL);
+    expect(decisions).toHaveLength(9);
+    expect(decisions.at(-1)).toMatchObject({
+      audit: newest.id,
+      actor: "admin",
+      action: "withdraw_candidate",
+    });
+  });
+});

@@ -1,0 +1,149 @@
+/** POST /v1/models/{name}/feedback: true labels joined with what was predicted, counted once. */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FeedbackWindow } from "../../src/drift/feedback.js";
+import { fixtures, putShippedVersion, putState } from "./fixtures.js";
+import { type Answer, jsonRequest, replay, settled } from "./promotion-fixture.js";
+import type { ProblemBody } from "./request.js";
+
+const MODEL = "feedback-demo";
+const mails = fixtures.replay["2003"].slice(0, 6);
+const v1Labels = fixtures.replayReference["spam@1"]["2003"]?.slice(0, 6) ?? [];
+
+async function feedback(labels: unknown, model = MODEL) {
+  const response = await settled(jsonRequest("POST", `/v1/models/${model}/feedback`, { labels }));
+  return { status: response.status, body: (await response.json()) as ProblemBody & Record<string, number> };
+}
+
+/** Every feedback window of `version` in R2, by role. */
+async function windows(model: string, version: number): Promise<Record<string, FeedbackWindow>> {
+  const listed = await env.MODELS.list({ prefix: `drift/feedback/${model}/${version}/` });
+  const found: Record<string, FeedbackWindow> = {};
+  for (const object of listed.objects) {
+    const stored = await env.MODELS.get(object.key);
+    if (!stored) continue;
+    const window = FeedbackWindow.parse(await stored.json());
+    found[window.role] = window;
+  }
+  return found;
+}
+
+const truth = (answers: readonly Answer[]) =>
+  answers.map((a) => ({ requestId: a.requestId, index: a.index, label: a.mail.label }));
+
+describe("feedback on the active version's predictions", () => {
+  let answers: Answer[] = [];
+
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, MODEL);
+    await putState({ name: MODEL, active: 1 });
+    answers = await replay(MODEL, mails, { prefix: "fb", batch: 3 });
+  });
+
+  it("matches each label to the instance it names and counts right and wrong", async () => {
+    const { status, body } = await feedback(truth(answers));
+    expect(status).toBe(200);
+    expect(body).toEqual({ model: MODEL, matched: 6, unknown: 0, duplicates: 0 });
+    const correct = v1Labels.filter((label, i) => label === mails[i].label).length;
+    expect(await windows(MODEL, 1)).toEqual({
+      active: expect.objectContaining({ version: 1, role: "active", count: 6, correct }),
+    });
+  });
+
+  it("counts a label sent again only once", async () => {
+    const before = await windows(MODEL, 1);
+    const { body } = await feedback(truth(answers).slice(0, 2));
+    expect(body).toMatchObject({ matched: 2, unknown: 0, duplicates: 2 });
+    expect(await windows(MODEL, 1)).toEqual(before);
+  });
+
+  it("counts request ids it has no prediction for as unknown", async () => {
+    const { status, body } = await feedback([{ requestId: "never-predicted", label: "spam" }]);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ matched: 0, unknown: 1, duplicates: 0 });
+  });
+
+  it("takes index 0 when none is given", async () => {
+    const [first] = await replay(MODEL, mails.slice(0, 1), { prefix: "fb-single" });
+    const { body } = await feedback([{ requestId: first.requestId, label: first.mail.label }]);
+    expect(body).toMatchObject({ matched: 1, duplicates: 0 });
+  });
+
+  it("refuses a label the answering version does not have: 422 naming the field, nothing counted", async () => {
+    const before = await windows(MODEL, 1);
+    const { status, body } = await feedback([
+      { requestId: answers[0].requestId, index: 0, label: "ham" },
+      { requestId: answers[1].requestId, index: 1, label: "eggs" },
+    ]);
+    expect(status).toBe(422);
+    expect(body.errors).toEqual([
+      { field: "labels[1].label", message: `"eggs" is not a label of ${MODEL}@1 (ham, spam)` },
+    ]);
+    expect(await windows(MODEL, 1)).toEqual(before);
+  });
+
+  it("refuses an index past the request's batch: 422", async () => {
+    const { status, body } = await feedback([{ requestId: answers[0].requestId, index: 3, label: "spam" }]);
+    expect(status).toBe(422);
+    expect(body.errors?.[0].field).toBe("labels[0].index");
+  });
+
+  it("refuses a malformed body: 400 naming the field", async () => {
+    const { status, body } = await feedback([{ requestId: "has spaces", label: "spam" }]);
+    expect(status).toBe(400);
+    expect(body.errors?.[0].field).toBe("labels[0].requestId");
+  });
+
+  it("refuses more than 256 labels in one call: 400", async () => {
+    const labels = Array.from({ length: 257 }, (_, i) => ({ requestId: `r${i}`, label: "spam" }));
+    expect((await feedback(labels)).status).toBe(400);
+  });
+
+  it("answers 404 for a model that does not exist", async () => {
+    expect((await feedback([{ requestId: "x", label: "spam" }], "no-such-model")).status).toBe(404);
+  });
+});
+
+describe("feedback on a request a shadow candidate scored too", () => {
+  const SHADOWED = "feedback-shadow";
+  let answers: Answer[] = [];
+
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, SHADOWED);
+    await putShippedVersion("spam", 2, SHADOWED);
+    await putState({
+      name: SHADOWED,
+      active: 1,
+      candidate: { version: 2, mode: "shadow", share: 1, since: new Date().toISOString() },
+    });
+    answers = await replay(SHADOWED, mails, { prefix: "fb-shadow", batch: 6 });
+  });
+
+  it("counts for both versions, each by its own prediction, on the same instances", async () => {
+    const { body } = await feedback(truth(answers), SHADOWED);
+    expect(body).toMatchObject({ matched: 6, unknown: 0, duplicates: 0 });
+    const right = (labels: readonly string[]) => labels.filter((label, i) => label === mails[i].label).length;
+    const v2Labels = fixtures.replayReference["spam@2"]["2003"]?.slice(0, 6) ?? [];
+    expect((await windows(SHADOWED, 1)).active).toMatchObject({ count: 6, correct: right(v1Labels) });
+    expect((await windows(SHADOWED, 2)).shadow).toMatchObject({
+      count: 6,
+      correct: right(v2Labels),
+      pairedCorrect: right(v1Labels),
+    });
+  });
+});
+
+describe("a request outside the drift sample", () => {
+  const UNSAMPLED = "feedback-unsampled";
+
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, UNSAMPLED);
+    await putState({ name: UNSAMPLED, active: 1, sampleRate: 0 });
+  });
+
+  it("keeps no prediction record, so its labels are unknown", async () => {
+    const answers = await replay(UNSAMPLED, mails.slice(0, 2), { prefix: "fb-unsampled" });
+    const { body } = await feedback(truth(answers), UNSAMPLED);
+    expect(body).toMatchObject({ matched: 0, unknown: 2 });
+  });
+});

@@ -10,14 +10,21 @@ export interface Classifier {
   release(): Promise<void>;
 }
 
-export async function nodeClassifier(onnx: Uint8Array, spec: HashedTextSpec, output = "probabilities"): Promise<Classifier> {
+export async function nodeClassifier(
+  onnx: Uint8Array,
+  spec: HashedTextSpec,
+  output = "probabilities",
+): Promise<Classifier> {
   const session = await ort.InferenceSession.create(onnx);
   return {
     async predict(texts) {
       const parts: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += BATCH) {
         const chunk = texts.slice(start, start + BATCH);
-        const features = new ort.Tensor("float32", textFeatureMatrix(spec, chunk), [chunk.length, spec.buckets]);
+        const features = new ort.Tensor("float32", textFeatureMatrix(spec, chunk), [
+          chunk.length,
+          spec.buckets,
+        ]);
         const result = await session.run({ [spec.input]: features });
         parts.push(result[output].data as Float32Array);
       }

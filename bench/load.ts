@@ -151,8 +151,10 @@ try {
     sent += REQUESTS;
   }
   const deadline = Date.now() + 90_000;
-  while ((counted = await driftCount(SAMPLED)) < sent && Date.now() < deadline) {
+  counted = await driftCount(SAMPLED);
+  while (counted < sent && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    counted = await driftCount(SAMPLED);
   }
 } finally {
   await stopWorker(child);

@@ -18,7 +18,7 @@ import {
   type PredictionRecord,
   readPrediction,
 } from "../drift/feedback.js";
-import { windowStart } from "../drift/windows.js";
+import { windowStart } from "../drift/window-format.js";
 import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";

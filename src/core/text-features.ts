@@ -89,6 +89,8 @@ function weight(weighting: HashedTextSpec["weighting"], count: number): number {
 /** Row-major [texts.length, buckets] matrix, the layout ORT expects for a float32 input. */
 export function textFeatureMatrix(spec: HashedTextSpec, texts: readonly string[]): Float32Array {
   const matrix = new Float32Array(texts.length * spec.buckets);
-  texts.forEach((text, row) => matrix.set(textFeatures(spec, text).vector, row * spec.buckets));
+  texts.forEach((text, row) => {
+    matrix.set(textFeatures(spec, text).vector, row * spec.buckets);
+  });
   return matrix;
 }

@@ -12,7 +12,8 @@ import { readManifest } from "../registry/manifests.js";
 import { readProfile } from "../registry/profiles.js";
 import { countRejections, type RejectionReason } from "./rejections.js";
 import { DriftSample, SampleMessage } from "./sample.js";
-import { foldIntoWindow, type WindowKey, windowObjectKey, windowStart } from "./windows.js";
+import { type WindowKey, windowObjectKey, windowStart } from "./window-format.js";
+import { foldIntoWindow } from "./windows.js";
 
 interface Envelope {
   id: string;

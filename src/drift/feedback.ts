@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import { ServingRole } from "./sample.js";
-import { sampleIdHash, windowStart } from "./windows.js";
+import { sampleIdHash, windowStart } from "./window-format.js";
 
 /** How long a prediction can still receive feedback. */
 export const PREDICTION_TTL_SECONDS = 7 * 86_400;

@@ -7,7 +7,8 @@ import type { Manifest } from "../core/manifest.js";
 import { referenceSketches } from "../core/profile.js";
 import { readProfile } from "../registry/profiles.js";
 import type { ServingRole } from "./sample.js";
-import { type MergedWindows, mergeWindows, readWindows } from "./windows.js";
+import { type MergedWindows, mergeWindows } from "./window-format.js";
+import { readWindows } from "./windows.js";
 
 export interface VersionDrift {
   version: number;

@@ -7,7 +7,7 @@
 import { limits } from "../config.js";
 import { foldMessages } from "./consumer.js";
 import type { DriftSample, SampleMessage } from "./sample.js";
-import { windowStart } from "./windows.js";
+import { windowStart } from "./window-format.js";
 
 const SAMPLES_PER_MESSAGE = 100;
 const KV_PREFIX = "samples/";

@@ -8,64 +8,27 @@
  * allows one write per second per key and no compare-and-swap; D1 would work but adds a second store
  * for what is, per window, one small document.
  */
-import { z } from "zod";
 import type { DriftSpec } from "../core/drift-features.js";
 import { emptySketches, type Profile } from "../core/profile.js";
 import {
   createSketch,
   deserializeSketch,
-  type FeatureSketch,
-  mergeSketches,
-  SerializedFeatureSketch,
   serializeSketch,
   updateSketch,
 } from "../core/sketch/feature-sketch.js";
 import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
-import { fnv1a } from "../core/text-features.js";
-import { type DriftSample, type ServingRole, ServingRole as ServingRoleSchema } from "./sample.js";
+import type { DriftSample } from "./sample.js";
+import {
+  SketchWindow,
+  sampleIdHash,
+  type WindowKey,
+  windowObjectKey,
+  windowPrefix,
+} from "./window-format.js";
 
 /** Predict latency histogram edges, in milliseconds. */
 const LATENCY_EDGES = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 const MAX_WRITE_ATTEMPTS = 8;
-
-export const SketchWindow = z.object({
-  model: z.string(),
-  version: z.number().int().positive(),
-  role: ServingRoleSchema,
-  /** Window start, epoch milliseconds. */
-  start: z.number().int(),
-  seconds: z.number().int().positive(),
-  count: z.number().int().nonnegative(),
-  features: z.record(z.string(), SerializedFeatureSketch),
-  latency: SerializedFeatureSketch,
-  /** 52-bit hashes of the folded sample ids, as base64 float64s. */
-  seen: z.string(),
-});
-export type SketchWindow = z.infer<typeof SketchWindow>;
-
-export interface WindowKey {
-  model: string;
-  version: number;
-  role: ServingRole;
-  start: number;
-}
-
-export function windowStart(time: number, seconds: number): number {
-  const size = seconds * 1000;
-  return Math.floor(time / size) * size;
-}
-
-export const windowPrefix = (model: string, version: number) => `drift/windows/${model}/${version}/`;
-
-/** Keys sort by time within a version: the start is zero-padded epoch milliseconds. */
-export function windowObjectKey(key: WindowKey): string {
-  return `${windowPrefix(key.model, key.version)}${String(key.start).padStart(15, "0")}-${key.role}.json`;
-}
-
-/** Two 32-bit FNV-1a hashes, joined into an exactly representable 52-bit number. */
-export function sampleIdHash(id: string): number {
-  return fnv1a(id) * 2 ** 20 + (fnv1a(`#${id}`) >>> 12);
-}
 
 function emptyWindow(
   key: WindowKey,
@@ -157,32 +120,4 @@ export async function readWindows(
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return windows;
-}
-
-export interface MergedWindows {
-  count: number;
-  countByRole: Partial<Record<ServingRole, number>>;
-  features: Record<string, FeatureSketch>;
-  latency: FeatureSketch | null;
-}
-
-/** Merges windows (optionally of some roles only) into one set of sketches. */
-export function mergeWindows(
-  windows: readonly SketchWindow[],
-  roles?: readonly ServingRole[],
-): MergedWindows {
-  const merged: MergedWindows = { count: 0, countByRole: {}, features: {}, latency: null };
-  for (const window of windows) {
-    if (roles && !roles.includes(window.role)) continue;
-    merged.count += window.count;
-    merged.countByRole[window.role] = (merged.countByRole[window.role] ?? 0) + window.count;
-    for (const [name, data] of Object.entries(window.features)) {
-      const sketch = deserializeSketch(data);
-      const current = merged.features[name];
-      merged.features[name] = current ? mergeSketches(current, sketch) : sketch;
-    }
-    const latency = deserializeSketch(window.latency);
-    merged.latency = merged.latency ? mergeSketches(merged.latency, latency) : latency;
-  }
-  return merged;
 }

@@ -8,7 +8,7 @@ import { limits } from "../config.js";
 import { type Accuracy, readAccuracy } from "../drift/feedback.js";
 import { versionDrift } from "../drift/report.js";
 import type { ServingRole } from "../drift/sample.js";
-import { windowStart } from "../drift/windows.js";
+import { windowStart } from "../drift/window-format.js";
 import { readManifest } from "../registry/manifests.js";
 import type { RegistryState } from "../registry/state.js";
 import { loadVerifiedBytes } from "../serving/model-loader.js";

@@ -18,8 +18,8 @@ const manifest = Manifest.parse(JSON.parse(readFileSync("models/spam/1/manifest.
 const profile = Profile.parse(JSON.parse(readFileSync("models/spam/1/profile.json", "utf8")));
 
 async function replay(collection: Collection): Promise<Record<string, FeatureDrift | null>> {
-  const spec = manifest.preprocessing!;
-  const drift = manifest.drift!;
+  const { preprocessing: spec, drift } = manifest;
+  if (!spec || !drift) throw new Error("models/spam/1 must declare preprocessing and drift");
   const { test } = await loadSplits(collection, { seed: Number(manifest.training.seed) });
   const texts = test.map((email) => email.text);
   const classifier = await nodeClassifier(readFileSync("models/spam/1/model.onnx"), spec);

@@ -10,6 +10,7 @@ import {
   deserializeSketch,
   type FeatureSketch,
   mergeSketches,
+  mergeSketchInto,
   serializeSketch,
   updateSketch,
 } from "../../src/core/sketch/feature-sketch.js";
@@ -497,6 +498,19 @@ describe("FeatureSketch", () => {
     if (merged.kind !== "numeric") throw new Error("expected a numeric sketch");
     expect(merged.histogram.counts).toEqual([0, 1, 1]);
     expect(merged.quantiles.count).toBe(2);
+  });
+
+  it("merges in place into the target, equal to the copying merge, and leaves the source unchanged", () => {
+    const a = createSketch({ kind: "numeric", edges: [0, 1] });
+    const b = createSketch({ kind: "numeric", edges: [0, 1] });
+    for (const v of [0.25, 0.5, 3]) updateSketch(a, v);
+    for (const v of [-1, 0.75]) updateSketch(b, v);
+    const copied = serializeSketch(mergeSketches(a, b));
+    const source = serializeSketch(b);
+    mergeSketchInto(a, b);
+    expect(serializeSketch(a)).toEqual(copied);
+    expect(serializeSketch(b)).toEqual(source);
+    expect(() => mergeSketchInto(a, createSketch({ kind: "categorical" }))).toThrow("cannot merge");
   });
 
   it("refuses to merge sketches of different kinds or bins", () => {

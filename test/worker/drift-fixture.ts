@@ -11,7 +11,8 @@ import { putShippedVersion, putState } from "./fixtures.js";
 
 export async function publishWithDrift(name: string, referenceTexts: readonly string[]): Promise<void> {
   const base = await putShippedVersion("spam", 1, name);
-  const textSpec = base.preprocessing!;
+  const textSpec = base.preprocessing;
+  if (!textSpec) throw new Error("the shipped spam model must declare its preprocessing");
   const vocabulary = BloomFilter.forCapacity(50_000, 0.01);
   const tokenized = referenceTexts.map((text) => textFeatures(textSpec, text));
   for (const { tokens } of tokenized) for (const token of tokens) vocabulary.add(token);

@@ -270,7 +270,8 @@ const method = fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-const params = (runs = RUNS) => ({ numRuns: runs, endOnFailure: true });
+/** A fixed seed: every CI run explores the same inputs, and the coverage checks below cannot flake. */
+const params = (runs = RUNS) => ({ numRuns: runs, endOnFailure: true, seed: 20261128 });
 
 describe("fuzzing the public routes never gets a 5xx or a non-JSON answer", () => {
   it("GET /healthz, /openapi.json and /v1/models, with junk queries", async () => {

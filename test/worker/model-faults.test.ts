@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/serving/model-loader.js";
-import { fixtures, putShippedVersion, putState, putVersion } from "./fixtures.js";
+import { decode, fixtures, putShippedVersion, putState, putVersion, shippedVersion } from "./fixtures.js";
 import { type ProblemBody, postJson } from "./request.js";
 
 const instances = [{ text: fixtures.emails[1].text }];
@@ -21,9 +21,7 @@ describe("a corrupt active version", () => {
     await putShippedVersion("spam", 1, MODEL);
     const good = await putShippedVersion("spam", 1, MODEL);
     // Version 2 claims the good bytes' checksum, but the stored object has one byte flipped.
-    const tampered = new Uint8Array(
-      await (await env.MODELS.get(`models/${MODEL}/1/model.onnx`))!.arrayBuffer(),
-    );
+    const tampered = decode(shippedVersion("spam", 1).files["model.onnx"]);
     tampered[tampered.length - 10] ^= 0xff;
     await putVersion({ ...good, version: 2 }, { "model.onnx": tampered });
     await putState({ name: MODEL, active: 2, previous: [1] });

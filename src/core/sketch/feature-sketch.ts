@@ -79,6 +79,20 @@ export function updateSketch(sketch: FeatureSketch, value: number | string): voi
 }
 
 /** A new sketch summarising both inputs, which are left unchanged. Kinds and bins must match. */
+/** Folds `source` into `target` in place (`source` is left unchanged): merging many windows without copies. */
+export function mergeSketchInto(target: FeatureSketch, source: FeatureSketch): void {
+  if (target.kind === "numeric" && source.kind === "numeric") {
+    target.histogram.merge(source.histogram);
+    target.quantiles.merge(source.quantiles);
+    return;
+  }
+  if (target.kind === "categorical" && source.kind === "categorical") {
+    target.categories.merge(source.categories);
+    return;
+  }
+  throw new Error(`cannot merge a ${source.kind} sketch into a ${target.kind} sketch`);
+}
+
 export function mergeSketches(a: FeatureSketch, b: FeatureSketch): FeatureSketch {
   if (a.kind === "numeric" && b.kind === "numeric") {
     return {

@@ -27,7 +27,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   } catch (error) {
     throw new OnnxFormatError(`not a valid ONNX model: ${(error as Error).message}`);
   }
-  if (!model.graph || !model.graph.node || model.graph.node.length === 0) {
+  if (!model.graph?.node || model.graph.node.length === 0) {
     throw new OnnxFormatError("not a valid ONNX model: it has no graph nodes");
   }
   return model;

@@ -1,0 +1,82 @@
+/**
+ * The sketch window document and what can be done with it without storage: its key in R2, the
+ * sample-id hashes that make folding idempotent, and merging windows into one set of sketches.
+ */
+import { z } from "zod";
+import {
+  deserializeSketch,
+  type FeatureSketch,
+  mergeSketchInto,
+  SerializedFeatureSketch,
+} from "../core/sketch/feature-sketch.js";
+import { fnv1a } from "../core/text-features.js";
+import { type ServingRole, ServingRole as ServingRoleSchema } from "./sample.js";
+
+export const SketchWindow = z.object({
+  model: z.string(),
+  version: z.number().int().positive(),
+  role: ServingRoleSchema,
+  /** Window start, epoch milliseconds. */
+  start: z.number().int(),
+  seconds: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  features: z.record(z.string(), SerializedFeatureSketch),
+  latency: SerializedFeatureSketch,
+  /** 52-bit hashes of the folded sample ids, as base64 float64s. */
+  seen: z.string(),
+});
+export type SketchWindow = z.infer<typeof SketchWindow>;
+
+export interface WindowKey {
+  model: string;
+  version: number;
+  role: ServingRole;
+  start: number;
+}
+
+export function windowStart(time: number, seconds: number): number {
+  const size = seconds * 1000;
+  return Math.floor(time / size) * size;
+}
+
+export const windowPrefix = (model: string, version: number) => `drift/windows/${model}/${version}/`;
+
+/** Keys sort by time within a version: the start is zero-padded epoch milliseconds. */
+export function windowObjectKey(key: WindowKey): string {
+  return `${windowPrefix(key.model, key.version)}${String(key.start).padStart(15, "0")}-${key.role}.json`;
+}
+
+/** Two 32-bit FNV-1a hashes, joined into an exactly representable 52-bit number. */
+export function sampleIdHash(id: string): number {
+  return fnv1a(id) * 2 ** 20 + (fnv1a(`#${id}`) >>> 12);
+}
+
+export interface MergedWindows {
+  count: number;
+  countByRole: Partial<Record<ServingRole, number>>;
+  features: Record<string, FeatureSketch>;
+  latency: FeatureSketch | null;
+}
+
+/** Merges windows (optionally of some roles only) into one set of sketches, in place: no copies. */
+export function mergeWindows(
+  windows: readonly SketchWindow[],
+  roles?: readonly ServingRole[],
+): MergedWindows {
+  const merged: MergedWindows = { count: 0, countByRole: {}, features: {}, latency: null };
+  for (const window of windows) {
+    if (roles && !roles.includes(window.role)) continue;
+    merged.count += window.count;
+    merged.countByRole[window.role] = (merged.countByRole[window.role] ?? 0) + window.count;
+    for (const [name, data] of Object.entries(window.features)) {
+      const sketch = deserializeSketch(data);
+      const current = merged.features[name];
+      if (current) mergeSketchInto(current, sketch);
+      else merged.features[name] = sketch;
+    }
+    const latency = deserializeSketch(window.latency);
+    if (merged.latency) mergeSketchInto(merged.latency, latency);
+    else merged.latency = latency;
+  }
+  return merged;
+}

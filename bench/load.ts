@@ -67,6 +67,11 @@ async function seed(persist: string): Promise<void> {
 }
 
 async function startWorker(persist: string): Promise<ChildProcess> {
+  const taken = await fetch(`${BASE}/healthz`).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`something already answers on ${BASE}: stop it first`);
   const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
   const child = spawn(
     process.execPath,

@@ -138,7 +138,7 @@ function samplesFor(scored: Scored, requestId: string, time: number, sampleRate:
     time,
     latencyMs,
     sampleRate,
-    tokens: scored.batch.tokens,
+    tokenHashes: scored.batch.tokenHashes,
     rows: scored.batch.rows,
     predictions: scored.predictions,
   };

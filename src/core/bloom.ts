@@ -1,27 +1,34 @@
 /**
  * A Bloom filter of the training vocabulary, small enough to ride in a manifest, so the edge can tell
  * which tokens of a request the model never saw in training (a strong early sign of input drift).
+ * Tokens go in as the 32-bit FNV-1a hashes the text features already computed, so checking a
+ * request's tokens costs no second pass over their characters.
  */
 import { z } from "zod";
-import { fnv1a } from "./text-features.js";
 
 export const SerializedBloom = z.object({
   /** Bit count. */
-  bits: z.number().int().positive(),
+  /** Bit count, a power of two so a probe is a mask, not a division. */
+  bits: z
+    .number()
+    .int()
+    .min(64)
+    .refine((bits) => (bits & (bits - 1)) === 0, "must be a power of two"),
   hashes: z.number().int().min(1).max(16),
   /** The bit array, base64. */
   data: z.string(),
 });
 export type SerializedBloom = z.infer<typeof SerializedBloom>;
 
-/** Second, independent hash for double hashing (FNV-1a of the reversed token). */
-function secondHash(token: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = token.length - 1; i >= 0; i--) {
-    hash ^= token.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) | 1;
+/** A second hash from the first (murmur3's finaliser), for double hashing; odd, so probes differ. */
+function remix(hash: number): number {
+  let h = hash;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) | 1;
 }
 
 export class BloomFilter {
@@ -33,8 +40,10 @@ export class BloomFilter {
 
   /** Sized for `expected` items at false-positive rate `fpRate`. */
   static forCapacity(expected: number, fpRate: number): BloomFilter {
-    const bits = Math.max(64, Math.ceil((-expected * Math.log(fpRate)) / Math.LN2 ** 2));
-    const hashes = Math.min(16, Math.max(1, Math.round((bits / Math.max(1, expected)) * Math.LN2)));
+    const needed = Math.max(64, Math.ceil((-expected * Math.log(fpRate)) / Math.LN2 ** 2));
+    const bits = 2 ** Math.ceil(Math.log2(needed));
+    // The hash count that meets `fpRate` (the extra bits of the rounding only lower the rate).
+    const hashes = Math.min(16, Math.max(1, Math.ceil(-Math.log2(fpRate))));
     return new BloomFilter(bits, hashes, new Uint8Array(Math.ceil(bits / 8)));
   }
 
@@ -46,13 +55,24 @@ export class BloomFilter {
     return new BloomFilter(data.bits, data.hashes, array);
   }
 
-  add(token: string): void {
-    for (const bit of this.positions(token)) this.array[bit >>> 3] |= 1 << (bit & 7);
+  /** Adds a token by its FNV-1a hash. */
+  add(tokenHash: number): void {
+    const a = tokenHash >>> 0;
+    const b = remix(a);
+    for (let i = 0; i < this.hashes; i++) {
+      const bit = this.position(a, b, i);
+      this.array[bit >>> 3] |= 1 << (bit & 7);
+    }
   }
 
-  has(token: string): boolean {
-    for (const bit of this.positions(token))
+  /** On the predict path (every token of every sampled request): plain loops, no allocation. */
+  has(tokenHash: number): boolean {
+    const a = tokenHash >>> 0;
+    const b = remix(a);
+    for (let i = 0; i < this.hashes; i++) {
+      const bit = this.position(a, b, i);
       if ((this.array[bit >>> 3] & (1 << (bit & 7))) === 0) return false;
+    }
     return true;
   }
 
@@ -62,9 +82,8 @@ export class BloomFilter {
     return { bits: this.bits, hashes: this.hashes, data: btoa(binary) };
   }
 
-  private *positions(token: string): Generator<number> {
-    const a = fnv1a(token);
-    const b = secondHash(token);
-    for (let i = 0; i < this.hashes; i++) yield ((a + Math.imul(i, b)) >>> 0) % this.bits;
+  /** Double hashing: the i-th of k bit positions from two independent hashes. */
+  private position(a: number, b: number, i: number): number {
+    return (a + Math.imul(i, b)) & (this.bits - 1);
   }
 }

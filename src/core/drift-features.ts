@@ -29,7 +29,8 @@ export type DriftSpec = z.infer<typeof DriftSpec>;
 
 /** What one scored instance offers the drift features. */
 export interface ScoredInstance {
-  tokens?: readonly string[];
+  /** Token hashes, as `textFeatures` returns them. */
+  tokenHashes?: ArrayLike<number>;
   features?: ArrayLike<number>;
   probabilities?: Readonly<Record<string, number>>;
   label?: string;
@@ -55,13 +56,15 @@ export function driftValues(spec: DriftSpec, instance: ScoredInstance): DriftVal
   for (const feature of spec.features) {
     switch (feature.kind) {
       case "token-count":
-        if (instance.tokens) values[feature.name] = instance.tokens.length;
+        if (instance.tokenHashes) values[feature.name] = instance.tokenHashes.length;
         break;
       case "unseen-token-share": {
         const known = vocabulary(spec);
-        if (!instance.tokens || !known) break;
-        const unseen = instance.tokens.filter((token) => !known.has(token)).length;
-        values[feature.name] = instance.tokens.length === 0 ? 0 : unseen / instance.tokens.length;
+        const hashes = instance.tokenHashes;
+        if (!hashes || !known) break;
+        let unseen = 0;
+        for (let t = 0; t < hashes.length; t++) if (!known.has(hashes[t])) unseen++;
+        values[feature.name] = hashes.length === 0 ? 0 : unseen / hashes.length;
         break;
       }
       case "feature-value":

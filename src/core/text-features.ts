@@ -47,15 +47,18 @@ export function fnv1a(token: string): number {
 
 export interface TextFeatures {
   vector: Float32Array;
-  tokens: string[];
+  /** FNV-1a hash of each token, in order: the token identities the drift features work on. */
+  tokenHashes: Uint32Array;
 }
 
-/** Feature vector of one text under `spec`, plus its tokens (the drift features need them). */
+/** Feature vector of one text under `spec`, plus its token hashes (the drift features need them). */
 export function textFeatures(spec: HashedTextSpec, text: string): TextFeatures {
   const tokens = tokenize(text, spec.maxChars);
+  const tokenHashes = new Uint32Array(tokens.length);
   const counts = new Float64Array(spec.buckets);
-  for (const token of tokens) {
-    const hash = fnv1a(token);
+  for (let t = 0; t < tokens.length; t++) {
+    const hash = fnv1a(tokens[t]);
+    tokenHashes[t] = hash;
     const bucket = hash % spec.buckets;
     const sign = spec.signed && hash & 0x80000000 ? -1 : 1;
     counts[bucket] += sign;
@@ -72,7 +75,7 @@ export function textFeatures(spec: HashedTextSpec, text: string): TextFeatures {
   }
   const scale = spec.normalize === "l2" && sumSquares > 0 ? 1 / Math.sqrt(sumSquares) : 1;
   for (let i = 0; i < counts.length; i++) vector[i] = counts[i] * scale;
-  return { vector, tokens };
+  return { vector, tokenHashes };
 }
 
 function weight(weighting: HashedTextSpec["weighting"], count: number): number {

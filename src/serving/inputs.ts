@@ -24,8 +24,8 @@ export interface TextInstance {
 export interface PreparedBatch {
   feeds: Feeds;
   size: number;
-  /** Tokens and feature rows per text instance (drift features need them); absent for tensor input. */
-  tokens?: string[][];
+  /** Token hashes and feature rows per text instance (drift features need them); absent for tensor input. */
+  tokenHashes?: Uint32Array[];
   rows?: Float32Array[];
 }
 
@@ -47,19 +47,19 @@ export function prepareTexts(manifest: Manifest, instances: TextInstance[], limi
     }
   });
   const matrix = new Float32Array(instances.length * spec.buckets);
-  const tokens: string[][] = [];
+  const tokenHashes: Uint32Array[] = [];
   const rows: Float32Array[] = [];
   instances.forEach((instance, row) => {
     const features = textFeatures(spec, instance.text);
     matrix.set(features.vector, row * spec.buckets);
-    tokens.push(features.tokens);
+    tokenHashes.push(features.tokenHashes);
     rows.push(features.vector);
   });
   const ort = onnxRuntime();
   return {
     feeds: { [spec.input]: new ort.Tensor("float32", matrix, [instances.length, spec.buckets]) },
     size: instances.length,
-    tokens,
+    tokenHashes,
     rows,
   };
 }

@@ -54,15 +54,15 @@ function informativeBuckets(
  * as the edge would see it.
  */
 function leaveOneOutUnseenShare(
-  tokens: readonly string[],
-  counts: ReadonlyMap<string, number>,
+  tokens: ArrayLike<number>,
+  counts: ReadonlyMap<number, number>,
   vocabulary: BloomFilter,
 ): number {
   if (tokens.length === 0) return 0;
-  const own = new Map<string, number>();
-  for (const token of tokens) own.set(token, (own.get(token) ?? 0) + 1);
+  const own = new Map<number, number>();
+  for (const token of Array.from(tokens)) own.set(token, (own.get(token) ?? 0) + 1);
   let unseen = 0;
-  for (const token of tokens) {
+  for (const token of Array.from(tokens)) {
     const total = counts.get(token) ?? 0;
     const elsewhere = total - (own.get(token) ?? 0);
     const known = elsewhere >= MIN_TOKEN_COUNT || (total < MIN_TOKEN_COUNT && vocabulary.has(token));
@@ -80,9 +80,9 @@ export async function buildDriftArtifacts(
   const texts = splits.train.map((email) => email.text);
   const featurized = texts.map((text) => textFeatures(record.spec, text));
 
-  const tokenCounts = new Map<string, number>();
-  for (const { tokens } of featurized)
-    for (const t of tokens) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
+  const tokenCounts = new Map<number, number>();
+  for (const { tokenHashes } of featurized)
+    for (const t of tokenHashes) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
   const known = [...tokenCounts].filter(([, n]) => n >= MIN_TOKEN_COUNT).map(([token]) => token);
   const vocabulary = BloomFilter.forCapacity(known.length, VOCABULARY_FALSE_POSITIVES);
   for (const token of known) vocabulary.add(token);
@@ -105,12 +105,12 @@ export async function buildDriftArtifacts(
   const classifier = await nodeClassifier(onnx, record.spec, record.model.output);
   const probabilities = await classifier.predict(texts);
   await classifier.release();
-  const rows = featurized.map(({ tokens, vector }, i) => {
+  const rows = featurized.map(({ tokenHashes, vector }, i) => {
     const p = Object.fromEntries(labels.map((label, c) => [label, probabilities[i * labels.length + c]]));
     const label = labels.reduce((best, l) => (p[l] > p[best] ? l : best), labels[0]);
     return {
-      ...driftValues(drift, { tokens, features: vector, probabilities: p, label }),
-      [UNSEEN_SHARE]: leaveOneOutUnseenShare(tokens, tokenCounts, vocabulary),
+      ...driftValues(drift, { tokenHashes, features: vector, probabilities: p, label }),
+      [UNSEEN_SHARE]: leaveOneOutUnseenShare(tokenHashes, tokenCounts, vocabulary),
     };
   });
   const profile = buildProfile(drift, rows, {

@@ -27,10 +27,10 @@ async function replay(collection: Collection): Promise<Record<string, FeatureDri
   await classifier.release();
   const live = emptySketches(drift, profile);
   texts.forEach((text, i) => {
-    const { tokens, vector } = textFeatures(spec, text);
+    const { tokenHashes, vector } = textFeatures(spec, text);
     const p = { ham: probabilities[2 * i], spam: probabilities[2 * i + 1] };
     const values = driftValues(drift, {
-      tokens,
+      tokenHashes,
       features: vector,
       probabilities: p,
       label: p.spam > p.ham ? "spam" : "ham",

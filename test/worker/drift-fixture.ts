@@ -15,7 +15,7 @@ export async function publishWithDrift(name: string, referenceTexts: readonly st
   if (!textSpec) throw new Error("the shipped spam model must declare its preprocessing");
   const vocabulary = BloomFilter.forCapacity(50_000, 0.01);
   const tokenized = referenceTexts.map((text) => textFeatures(textSpec, text));
-  for (const { tokens } of tokenized) for (const token of tokens) vocabulary.add(token);
+  for (const { tokenHashes } of tokenized) for (const token of tokenHashes) vocabulary.add(token);
   const drift: DriftSpec = {
     features: [
       { kind: "token-count", name: "tokens" },
@@ -24,8 +24,8 @@ export async function publishWithDrift(name: string, referenceTexts: readonly st
     ],
     vocabulary: vocabulary.serialize(),
   };
-  const rows = tokenized.map(({ tokens, vector }) =>
-    driftValues(drift, { tokens, features: vector, label: "ham" }),
+  const rows = tokenized.map(({ tokenHashes, vector }) =>
+    driftValues(drift, { tokenHashes, features: vector, label: "ham" }),
   );
   const profile = buildProfile(drift, rows, { name, version: 1, source: { texts: referenceTexts.length } });
   await env.MODELS.put(`models/${name}/1/profile.json`, JSON.stringify(profile));

@@ -1,0 +1,97 @@
+/**
+ * Faults injected at the binding boundary (the real local KV and R2, wrapped so chosen calls fail):
+ * the serving version keeps answering, and nothing internal leaks into error bodies.
+ */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../../src/index.js";
+import { fixtures, putShippedVersion, putState } from "./fixtures.js";
+import type { ProblemBody } from "./request.js";
+
+const text = fixtures.emails[1].text;
+
+/** `binding` with the methods in `failing` rejecting when `when(args)` holds. */
+function failing<T extends object>(binding: T, failing: Record<string, (args: unknown[]) => boolean>): T {
+  return new Proxy(binding, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      const when = failing[String(property)];
+      return (...args: unknown[]) =>
+        when?.(args)
+          ? Promise.reject(new Error(`injected ${String(property)} failure`))
+          : value.apply(target, args);
+    },
+  });
+}
+
+async function fetchWith(bindings: Env, path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const handler = worker as Required<Pick<ExportedHandler<Env>, "fetch">>;
+  const response = await handler.fetch(
+    new Request(`https://vane.test${path}`, init) as Parameters<typeof handler.fetch>[0],
+    bindings,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const predictInit = {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ instances: [{ text }] }),
+};
+
+describe("a KV read failure", () => {
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, "kv-fault");
+    await putState({ name: "kv-fault", active: 1 });
+  });
+
+  it("does not stop predictions: the registry state is read from R2 instead", async () => {
+    const bindings = {
+      ...env,
+      REGISTRY_CACHE: failing(env.REGISTRY_CACHE, { get: () => true, put: () => true }),
+    };
+    const response = await fetchWith(bindings, "/v1/models/kv-fault/predict", predictInit);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ model: "kv-fault", version: 1, role: "active" });
+  });
+});
+
+describe("an R2 read failure while loading a model", () => {
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, "r2-fault");
+    await putShippedVersion("spam", 2, "r2-fault");
+    await putState({ name: "r2-fault", active: 2, previous: [1] });
+  });
+  const v2Bytes = (args: unknown[]) => args[0] === "models/r2-fault/2/model.onnx";
+
+  it("answers 503 for that version when it is pinned", async () => {
+    const bindings = { ...env, MODELS: failing(env.MODELS, { get: v2Bytes }) };
+    const response = await fetchWith(bindings, "/v1/models/r2-fault/versions/2/predict", predictInit);
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as ProblemBody).detail).toContain("could not be read");
+  });
+
+  it("leaves the previous version answering unpinned requests", async () => {
+    const bindings = { ...env, MODELS: failing(env.MODELS, { get: v2Bytes }) };
+    const response = await fetchWith(bindings, "/v1/models/r2-fault/predict", predictInit);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ version: 1, role: "fallback" });
+  });
+});
+
+describe("an error nobody expected", () => {
+  it("is a 500 problem without stack traces, internals or secrets", async () => {
+    const bindings = { ...env, MODELS: failing(env.MODELS, { list: () => true }) };
+    const response = await fetchWith(bindings, "/v1/models");
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({ status: 500, detail: "The request could not be completed." });
+    expect(body).not.toMatch(/injected|at .*\.(ts|js)|R2|test-admin-token/);
+  });
+});

@@ -57,6 +57,17 @@ export function promote(state: RegistryState, version: number, at: string, by: A
   if (state.pinned)
     throw new TransitionError(`model ${state.name} is pinned to ${state.active}: unpin first`);
   if (version === state.active) throw new TransitionError(`version ${version} is already active`);
+  return {
+    ...switchActive(state, version),
+    probation: { version, promotedAt: at, replaced: state.active, by },
+  };
+}
+
+/**
+ * `version` becomes active: the version it replaces heads the fallbacks, a candidate it was stops
+ * being one, and alerts about the old active version no longer apply.
+ */
+function switchActive(state: RegistryState, version: number): RegistryState {
   const replaced = state.active;
   return {
     ...state,
@@ -66,7 +77,6 @@ export function promote(state: RegistryState, version: number, at: string, by: A
         ? without(state.previous, version)
         : [replaced, ...without(state.previous, version, replaced)],
     candidate: state.candidate?.version === version ? null : state.candidate,
-    probation: { version, promotedAt: at, replaced, by },
     alert: null,
     activeUnavailable: null,
   };
@@ -96,20 +106,7 @@ export function rollback(state: RegistryState): RegistryState {
 /** Sets the active version by hand, without probation, and keeps the scheduler's hands off it. */
 export function pin(state: RegistryState, version: number): RegistryState {
   if (version === state.active) return { ...state, pinned: true, probation: null };
-  const replaced = state.active;
-  return {
-    ...state,
-    active: version,
-    previous:
-      replaced === null
-        ? without(state.previous, version)
-        : [replaced, ...without(state.previous, version, replaced)],
-    candidate: state.candidate?.version === version ? null : state.candidate,
-    pinned: true,
-    probation: null,
-    alert: null,
-    activeUnavailable: null,
-  };
+  return { ...switchActive(state, version), pinned: true, probation: null };
 }
 
 export function unpin(state: RegistryState): RegistryState {

@@ -11,7 +11,7 @@ import type { DriftSample } from "../../src/drift/sample.js";
 import { drainKvSamples, shipSamples } from "../../src/drift/transport.js";
 import worker from "../../src/index.js";
 import { publishWithDrift } from "./drift-fixture.js";
-import { fixtures } from "./fixtures.js";
+import { failing, fixtures } from "./fixtures.js";
 import { call, postJson } from "./request.js";
 
 const texts = fixtures.emails.map((mail) => mail.text);
@@ -141,19 +141,28 @@ describe("the queue consumer", () => {
   });
 
   it("has the messages redelivered when storage fails, and loses nothing", async () => {
-    const failingBucket = new Proxy(env.MODELS, {
-      get(target, property) {
-        if (property === "put") return () => Promise.reject(new Error("injected R2 write failure"));
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const failingBucket = failing(env.MODELS, { put: () => true });
     const messages = [{ id: "m6", body: { samples: [sample(MODEL, "r6#0"), sample(MODEL, "r6#1")] } }];
     const failed = await deliver(messages, { ...env, MODELS: failingBucket });
     expect(failed.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m6"]);
     expect(await samplesCounted(MODEL)).toBe(4);
     await deliver(messages);
     expect(await samplesCounted(MODEL)).toBe(6);
+  });
+
+  it("retries only the messages whose window could not be stored, and folds each exactly once", async () => {
+    const OTHER = "drift-consumer-other";
+    await publishWithDrift(OTHER, texts);
+    const otherWindowsFail = failing(env.MODELS, { put: (args) => String(args[0]).includes(`/${OTHER}/`) });
+    const messages = [
+      { id: "m7", body: { samples: [sample(MODEL, "r7#0")] } },
+      { id: "m8", body: { samples: [sample(OTHER, "r8#0")] } },
+    ];
+    const first = await deliver(messages, { ...env, MODELS: otherWindowsFail });
+    expect(first.explicitAcks).toEqual(["m7"]);
+    expect(first.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m8"]);
+    await deliver(messages);
+    expect([await samplesCounted(MODEL), await samplesCounted(OTHER)]).toEqual([7, 1]);
   });
 });
 

@@ -85,3 +85,21 @@ export function maxAbsDifference(actual: readonly number[], expected: readonly n
   if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
   return Math.max(...actual.map((value, i) => Math.abs(value - expected[i])));
 }
+
+/** `binding` with the methods in `failing` rejecting when `when(args)` holds. */
+export function failing<T extends object>(
+  binding: T,
+  failing: Record<string, (args: unknown[]) => boolean>,
+): T {
+  return new Proxy(binding, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      const when = failing[String(property)];
+      return (...args: unknown[]) =>
+        when?.(args)
+          ? Promise.reject(new Error(`injected ${String(property)} failure`))
+          : value.apply(target, args);
+    },
+  });
+}

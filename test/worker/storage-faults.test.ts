@@ -6,25 +6,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index.js";
-import { fixtures, putShippedVersion, putState } from "./fixtures.js";
+import { failing, fixtures, putShippedVersion, putState } from "./fixtures.js";
 import type { ProblemBody } from "./request.js";
 
 const text = fixtures.emails[1].text;
-
-/** `binding` with the methods in `failing` rejecting when `when(args)` holds. */
-function failing<T extends object>(binding: T, failing: Record<string, (args: unknown[]) => boolean>): T {
-  return new Proxy(binding, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      const when = failing[String(property)];
-      return (...args: unknown[]) =>
-        when?.(args)
-          ? Promise.reject(new Error(`injected ${String(property)} failure`))
-          : value.apply(target, args);
-    },
-  });
-}
 
 async function fetchWith(bindings: Env, path: string, init?: RequestInit): Promise<Response> {
   const ctx = createExecutionContext();

@@ -16,9 +16,15 @@ import {
 } from "../promotion/policy.js";
 import { evaluationKey } from "../promotion/scheduler.js";
 import { flushDeliveries } from "../promotion/webhook.js";
-import { AUDIT_ID, AuditRecord, type Change, commit, listAudit } from "../registry/audit.js";
+import { AUDIT_ID, type Change, commit, listAudit } from "../registry/audit.js";
 import { keys } from "../registry/keys.js";
-import { CandidateState, RegistryState, readStateFromR2, type VersionedState } from "../registry/state.js";
+import {
+  AuditRecord,
+  CandidateState,
+  RegistryState,
+  readStateFromR2,
+  type VersionedState,
+} from "../registry/state.js";
 import {
   dropCandidate,
   pin,

@@ -10,7 +10,8 @@
  * each run) and shown by GET /v1/admin/models/{name}.
  */
 import { drainKvSamples } from "../drift/transport.js";
-import { type AuditRecord, type Change, commit } from "../registry/audit.js";
+import { type Change, commit, flushAuditOutbox } from "../registry/audit.js";
+import type { AuditRecord } from "../registry/state.js";
 import { listModelNames, type RegistryState } from "../registry/state.js";
 import {
   closeAlert,
@@ -129,6 +130,11 @@ export async function evaluateModel(env: Env, name: string, now: number): Promis
     run.webhook = await flushDeliveries(env, name, url);
   } catch (error) {
     console.error(JSON.stringify({ event: "webhook_flush_failed", name, message: String(error) }));
+  }
+  try {
+    await flushAuditOutbox(env, name);
+  } catch (error) {
+    console.error(JSON.stringify({ event: "audit_flush_failed", name, message: String(error) }));
   }
   console.log(
     JSON.stringify({

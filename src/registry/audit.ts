@@ -9,59 +9,27 @@
  * decisions (naming their records) and, when a webhook is configured, an outbox of deliveries that are
  * written in the same conditional put as the decision, so a decision is never lost to a failed POST.
  *
- * Order of writes: state first, then the audit record. A crash between the two leaves a decision in
- * `state.decisions` whose record is missing (detectable), never a record of a change that lost its
- * race (which would be a lie).
+ * Order of writes: the record rides in the state's audit outbox, in the same conditional put as the
+ * change, and is then written to its own object; every scheduled run writes what is still in the
+ * outbox and empties it. A crash between the two writes therefore delays a record, never loses it,
+ * and a change that lost its race never gets a record (which would be a lie).
  */
-import { z } from "zod";
-import { PolicyOverrides } from "../promotion/policy.js";
 import {
   type Actor,
-  Actor as ActorSchema,
-  CandidateState,
+  AuditRecord,
+  type AuditSnapshot,
   type DecisionEntry,
-  DriftAlertState,
+  MAX_AUDIT_OUTBOX,
   MAX_DECISIONS,
   MAX_DELIVERIES,
   type PendingDelivery,
-  ProbationState,
   type RegistryState,
   readStateFromR2,
-  UnavailableState,
   type VersionedState,
   writeState,
 } from "./state.js";
 
 const MAX_WRITE_ATTEMPTS = 8;
-
-/** What an audit record keeps of the state: everything but its own bookkeeping (decisions, outbox). */
-export const AuditSnapshot = z.object({
-  active: z.number().int().nullable(),
-  previous: z.array(z.number().int()),
-  candidate: CandidateState.nullable(),
-  pinned: z.boolean(),
-  probation: ProbationState.nullable(),
-  policy: PolicyOverrides,
-  alert: DriftAlertState.nullable(),
-  activeUnavailable: UnavailableState.nullable(),
-});
-export type AuditSnapshot = z.infer<typeof AuditSnapshot>;
-
-export const AuditRecord = z.object({
-  /** `<zero-padded epoch ms>-<random id>`, the object's name: ids sort by time. */
-  id: z.string(),
-  model: z.string(),
-  at: z.iso.datetime(),
-  actor: ActorSchema,
-  action: z.string(),
-  /** The version the action is about (promoted, rejected, restored...), if one. */
-  version: z.number().int().nullable(),
-  reason: z.string(),
-  numbers: z.record(z.string(), z.unknown()),
-  before: AuditSnapshot,
-  after: AuditSnapshot,
-});
-export type AuditRecord = z.infer<typeof AuditRecord>;
 
 export const AUDIT_ID = /^\d{15}-[0-9a-f]{12}$/;
 
@@ -194,9 +162,11 @@ export async function commit(
       updatedAt: at,
       decisions: [...current.state.decisions, entry].slice(-MAX_DECISIONS),
       deliveries: deliveries.slice(-MAX_DELIVERIES),
+      auditOutbox: [...current.state.auditOutbox, record].slice(-MAX_AUDIT_OUTBOX),
     };
     const etag = await writeState(env, next, current.etag);
     if (etag === null) continue;
+    // The record is safe in the outbox; writing it now only saves the next run the work.
     await appendAudit(env.MODELS, record);
     console.log(JSON.stringify({ event: "registry_change", ...entry, model: name }));
     return { committed: true, state: next, etag, record };
@@ -223,8 +193,8 @@ export async function updateBookkeeping(
   throw new Error(`registry state of ${name} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
 }
 
-/** Writes a record once; records are never overwritten. */
-export async function appendAudit(bucket: R2Bucket, record: AuditRecord): Promise<void> {
+/** Writes a record once (records are never overwritten); false if storage failed. */
+export async function appendAudit(bucket: R2Bucket, record: AuditRecord): Promise<boolean> {
   const body = JSON.stringify(record);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -232,13 +202,33 @@ export async function appendAudit(bucket: R2Bucket, record: AuditRecord): Promis
         onlyIf: new Headers({ "if-none-match": "*" }),
         httpMetadata: { contentType: "application/json" },
       });
-      return;
+      return true;
     } catch (error) {
       console.error(
         JSON.stringify({ event: "audit_write_failed", id: record.id, attempt, message: String(error) }),
       );
     }
   }
+  return false;
+}
+
+/**
+ * Writes the records still in `name`'s audit outbox (those of a run that died between its state write
+ * and its record, or whose record write failed) and removes the ones written. Returns how many.
+ */
+export async function flushAuditOutbox(env: Env, name: string): Promise<number> {
+  const current = await readStateFromR2(env.MODELS, name);
+  if (!current || current.state.auditOutbox.length === 0) return 0;
+  const written = new Set<string>();
+  for (const record of current.state.auditOutbox) {
+    if (await appendAudit(env.MODELS, record)) written.add(record.id);
+  }
+  await updateBookkeeping(env, name, (state) =>
+    state.auditOutbox.some((record) => written.has(record.id))
+      ? { ...state, auditOutbox: state.auditOutbox.filter((record) => !written.has(record.id)) }
+      : null,
+  );
+  return written.size;
 }
 
 export interface AuditPage {

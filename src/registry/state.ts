@@ -46,6 +46,8 @@ export type DecisionEntry = z.infer<typeof DecisionEntry>;
 
 /** Webhook deliveries not yet acknowledged (an outbox: written with the decision, retried each run). */
 export const MAX_DELIVERIES = 50;
+/** Changes between two scheduled runs whose audit records may still be unwritten. */
+export const MAX_AUDIT_OUTBOX = 50;
 export const PendingDelivery = z.object({
   /** The audit record id: receivers deduplicate on it (deliveries are at least once). */
   id: z.string(),
@@ -71,6 +73,35 @@ export const UnavailableState = z.object({
   reason: z.string(),
 });
 
+/** What an audit record keeps of the state: everything but its own bookkeeping (decisions, outbox). */
+export const AuditSnapshot = z.object({
+  active: z.number().int().nullable(),
+  previous: z.array(z.number().int()),
+  candidate: CandidateState.nullable(),
+  pinned: z.boolean(),
+  probation: ProbationState.nullable(),
+  policy: PolicyOverrides,
+  alert: DriftAlertState.nullable(),
+  activeUnavailable: UnavailableState.nullable(),
+});
+export type AuditSnapshot = z.infer<typeof AuditSnapshot>;
+
+export const AuditRecord = z.object({
+  /** `<zero-padded epoch ms>-<random id>`, the object's name: ids sort by time. */
+  id: z.string(),
+  model: z.string(),
+  at: z.iso.datetime(),
+  actor: Actor,
+  action: z.string(),
+  /** The version the action is about (promoted, rejected, restored...), if one. */
+  version: z.number().int().nullable(),
+  reason: z.string(),
+  numbers: z.record(z.string(), z.unknown()),
+  before: AuditSnapshot,
+  after: AuditSnapshot,
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
 export const RegistryState = z.object({
   name: z.string(),
   active: Version.nullable(),
@@ -86,6 +117,8 @@ export const RegistryState = z.object({
   policy: PolicyOverrides.default({}),
   decisions: z.array(DecisionEntry).max(MAX_DECISIONS).default([]),
   deliveries: z.array(PendingDelivery).max(MAX_DELIVERIES).default([]),
+  /** Audit records written with their change, kept until their own objects are written. */
+  auditOutbox: z.array(AuditRecord).max(MAX_AUDIT_OUTBOX).default([]),
   alert: DriftAlertState.nullable().default(null),
   activeUnavailable: UnavailableState.nullable().default(null),
   updatedAt: z.iso.datetime(),

@@ -6,7 +6,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index.js";
-import type { AuditRecord } from "../../src/registry/audit.js";
+import type { AuditRecord } from "../../src/registry/state.js";
 import { type RegistryState, readStateFromR2 } from "../../src/registry/state.js";
 import type { ReplayMail } from "./fixtures.js";
 import { call } from "./request.js";

@@ -1,7 +1,6 @@
 /** /v1/admin: bearer-token guard on every route, and each action through the audited state writer. */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AuditRecord } from "../../src/registry/state.js";
-import type { RegistryState } from "../../src/registry/state.js";
+import type { AuditRecord, RegistryState } from "../../src/registry/state.js";
 import { putShippedVersion, putState } from "./fixtures.js";
 import { ADMIN_TOKEN, admin, auditLog, stateOf } from "./promotion-fixture.js";
 import { call, type ProblemBody } from "./request.js";

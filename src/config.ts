@@ -7,6 +7,7 @@ export interface Limits {
   driftSampleRate: number;
   driftWindowSeconds: number;
   driftRetentionDays: number;
+  modelLoadTimeoutMs: number;
 }
 
 function positive(value: string | undefined, fallback: number): number {
@@ -28,5 +29,6 @@ export function limits(env: Env): Limits {
     driftSampleRate: share(env.DRIFT_SAMPLE_RATE, 1),
     driftWindowSeconds: positive(env.DRIFT_WINDOW_SECONDS, 600),
     driftRetentionDays: positive(env.DRIFT_RETENTION_DAYS, 30),
+    modelLoadTimeoutMs: positive(env.MODEL_LOAD_TIMEOUT_MS, 10_000),
   };
 }

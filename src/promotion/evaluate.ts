@@ -85,7 +85,7 @@ export async function checkVersion(
   try {
     const manifest = await loadVersion(env, name, version);
     if (!manifest) return { ok: false, reason: `model ${name} has no version ${version}` };
-    if (fresh) await loadVerifiedBytes(env.MODELS, manifest);
+    if (fresh) await loadVerifiedBytes(env.MODELS, manifest, limits(env).modelLoadTimeoutMs);
     return { ok: true, reason: null };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };

@@ -21,16 +21,45 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function loadVerifiedBytes(bucket: R2Bucket, manifest: Manifest): Promise<ArrayBuffer> {
+/** The model object's bytes, or why they could not be had. */
+async function readModelObject(bucket: R2Bucket, manifest: Manifest): Promise<ArrayBuffer> {
   const { name, version } = manifest;
   let object: R2ObjectBody | null;
   try {
     object = await bucket.get(keys.artifact(name, version, manifest.model.file));
+    if (object) return await object.arrayBuffer();
   } catch (error) {
     throw new ModelUnavailableError(name, version, `model object could not be read (${String(error)})`);
   }
-  if (!object) throw new ModelUnavailableError(name, version, "model object is missing");
-  const bytes = await object.arrayBuffer();
+  throw new ModelUnavailableError(name, version, "model object is missing");
+}
+
+/** A storage read that hangs must not hold a request (or the load of a version) forever. */
+function withinTime(read: Promise<ArrayBuffer>, manifest: Manifest, timeoutMs: number): Promise<ArrayBuffer> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ModelUnavailableError(
+            manifest.name,
+            manifest.version,
+            `model object did not arrive within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  return Promise.race([read, expired]).finally(() => clearTimeout(timer));
+}
+
+export async function loadVerifiedBytes(
+  bucket: R2Bucket,
+  manifest: Manifest,
+  timeoutMs: number,
+): Promise<ArrayBuffer> {
+  const { name, version } = manifest;
+  const bytes = await withinTime(readModelObject(bucket, manifest), manifest, timeoutMs);
   if (bytes.byteLength !== manifest.model.bytes) {
     throw new ModelUnavailableError(
       name,

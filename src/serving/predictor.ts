@@ -40,7 +40,7 @@ export async function loadVersion(env: Env, name: string, version: number): Prom
   const found = manifest;
   sessions.setBudget(limits(env).sessionCacheBytes);
   try {
-    await sessions.load(found, () => loadVerifiedBytes(env.MODELS, found));
+    await sessions.load(found, () => loadVerifiedBytes(env.MODELS, found, limits(env).modelLoadTimeoutMs));
   } catch (error) {
     if (error instanceof ModelUnavailableError) throw error;
     throw new ModelUnavailableError(name, version, `the runtime could not load it (${String(error)})`);
@@ -151,5 +151,9 @@ export async function resolvePinned(env: Env, name: string, version: number): Pr
 }
 
 export function runModel(env: Env, manifest: Manifest, feeds: Feeds): Promise<Outputs> {
-  return sessions.run(manifest, () => loadVerifiedBytes(env.MODELS, manifest), feeds);
+  return sessions.run(
+    manifest,
+    () => loadVerifiedBytes(env.MODELS, manifest, limits(env).modelLoadTimeoutMs),
+    feeds,
+  );
 }

@@ -69,6 +69,43 @@ describe("an R2 read failure while loading a model", () => {
   });
 });
 
+describe("an R2 read that never answers while loading a model", () => {
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, "r2-hang");
+    await putShippedVersion("spam", 2, "r2-hang");
+    await putState({ name: "r2-hang", active: 2, previous: [1] });
+  });
+  const hangingModelRead = (): Env => {
+    const bucket = new Proxy(env.MODELS, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (property !== "get" || typeof value !== "function") {
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (key: string, ...rest: unknown[]) =>
+          key === "models/r2-hang/2/model.onnx" ? new Promise(() => {}) : value.call(target, key, ...rest);
+      },
+    });
+    return { ...env, MODELS: bucket, MODEL_LOAD_TIMEOUT_MS: "300" };
+  };
+
+  it("gives up after MODEL_LOAD_TIMEOUT_MS and answers 503 for that version", async () => {
+    const response = await fetchWith(
+      hangingModelRead(),
+      "/v1/models/r2-hang/versions/2/predict",
+      predictInit,
+    );
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as ProblemBody).detail).toContain("did not arrive within 300 ms");
+  });
+
+  it("leaves the previous version answering unpinned requests", async () => {
+    const response = await fetchWith(hangingModelRead(), "/v1/models/r2-hang/predict", predictInit);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ version: 1, role: "fallback" });
+  });
+});
+
 describe("an error nobody expected", () => {
   it("is a 500 problem without stack traces, internals or secrets", async () => {
     const bindings = { ...env, MODELS: failing(env.MODELS, { list: () => true }) };

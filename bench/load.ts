@@ -3,6 +3,9 @@
  * latency (p50, p99) and throughput beside a trivial route of the same Worker, with drift sampling
  * off (rate 0) and on (rate 1), and a check that every sampled prediction reaches the drift counts.
  * Writes its section of bench/RESULTS.md. Run: npx tsx bench/load.ts
+ *
+ * With --check (`npm run soak`, run by CI) it is a bounded reliability test instead: fewer requests,
+ * nothing written, and a non-zero exit if any request failed or any sample was lost or counted twice.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -16,8 +19,9 @@ import { writeSection } from "./results-section.js";
 
 const PORT = 8799;
 const BASE = `http://127.0.0.1:${PORT}`;
-const ROUNDS = 5;
-const REQUESTS = 1000;
+const CHECK = process.argv.includes("--check");
+const ROUNDS = CHECK ? 2 : 5;
+const REQUESTS = CHECK ? 300 : 1000;
 const CONNECTIONS = 8;
 /** The same model twice: one never sampled, one always (per-model rates in the registry state). */
 const UNSAMPLED = "spam-unsampled";
@@ -181,5 +185,13 @@ const section = [
   `Accounting: ${sent} predictions answered by the sampled model, ${counted} counted by the drift pipeline (Queue, consumer, R2 sketch windows)${sent === counted ? ": every sample accounted for, none twice" : ": MISMATCH"}.`,
 ].join("\n");
 
-await writeSection("load", section);
-console.log(section);
+const failed = Object.values(runs)
+  .flat()
+  .reduce((n, run) => n + run.failed, 0);
+if (CHECK) {
+  console.log(`load check: ${sent} sampled predictions sent, ${counted} counted, ${failed} failed requests`);
+  if (failed > 0 || counted !== sent) process.exit(1);
+} else {
+  await writeSection("load", section);
+  console.log(section);
+}

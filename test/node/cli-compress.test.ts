@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,22 +11,7 @@ import {
   valueInfo,
 } from "../../src/toolchain/onnx/model.js";
 import { chainFixture, initializer, opTypes, tensorValues } from "./compress-fixtures.js";
-
-const VANE = join(import.meta.dirname, "../../bin/vane.js");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function vane(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [VANE, ...args], (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { vane } from "./run-cli.js";
 
 let dir: string;
 let model: string;
@@ -84,7 +68,7 @@ function workDir(): Promise<string> {
 describe.concurrent("vane quantize", () => {
   it("writes a weight-only per-channel int8 model by default", async ({ expect }) => {
     const out = join(await workDir(), "default.onnx");
-    const run = await vane("quantize", model, "--out", out);
+    const run = await vane(["quantize", model, "--out", out]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`quantized ${model} -> ${out} (weight-only, per-channel, symmetric int8)`);
     expect(opTypes(new Uint8Array(await readFile(out)))).toEqual([
@@ -98,7 +82,7 @@ describe.concurrent("vane quantize", () => {
 
   it("prints the report as JSON with the chosen style, granularity and symmetry", async ({ expect }) => {
     const out = join(await workDir(), "dynamic.onnx");
-    const run = await vane(
+    const run = await vane([
       "quantize",
       model,
       "--out",
@@ -109,7 +93,7 @@ describe.concurrent("vane quantize", () => {
       "per-tensor",
       "--asymmetric",
       "--json",
-    );
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect([report.style, report.granularity, report.symmetric]).toEqual(["dynamic", "per-tensor", false]);
@@ -124,7 +108,7 @@ describe.concurrent("vane quantize", () => {
     const work = await workDir();
     const out = join(work, "existing.onnx");
     await writeFile(out, "old contents");
-    const run = await vane("quantize", model, "--out", out);
+    const run = await vane(["quantize", model, "--out", out]);
     expect(run.code).toBe(0);
     expect(decodeModel(new Uint8Array(await readFile(out))).graph?.node?.[0].opType).toBe("DequantizeLinear");
     expect(await readdir(work)).toEqual(["existing.onnx"]);
@@ -150,7 +134,7 @@ describe.concurrent("vane quantize", () => {
     ],
   ] as const)("fails on %s with a clear message and no output", async ([, args, message], { expect }) => {
     const work = await workDir();
-    const run = await vane("quantize", ...args(), "--out", join(work, "out.onnx"));
+    const run = await vane(["quantize", ...args(), "--out", join(work, "out.onnx")]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(message);
     expect(await readdir(work)).toEqual([]);
@@ -160,7 +144,7 @@ describe.concurrent("vane quantize", () => {
 describe.concurrent("vane prune", () => {
   it("writes a pruned model and reports sparsity and gzip sizes", async ({ expect }) => {
     const out = join(await workDir(), "pruned.onnx");
-    const run = await vane("prune", model, "--out", out, "--sparsity", "0.5", "--scope", "layer", "--json");
+    const run = await vane(["prune", model, "--out", out, "--sparsity", "0.5", "--scope", "layer", "--json"]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.weights.map((w: { name: string; zeros: number }) => [w.name, w.zeros])).toEqual([
@@ -173,7 +157,7 @@ describe.concurrent("vane prune", () => {
 
   it("fails on a sparsity above 1 with a clear message and no output", async ({ expect }) => {
     const work = await workDir();
-    const run = await vane("prune", model, "--out", join(work, "out.onnx"), "--sparsity", "1.2");
+    const run = await vane(["prune", model, "--out", join(work, "out.onnx"), "--sparsity", "1.2"]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('--sparsity must be a number between 0 and 1, got "1.2"');
     expect(await readdir(work)).toEqual([]);
@@ -181,7 +165,7 @@ describe.concurrent("vane prune", () => {
 
   it("fails on a model without MatMul or Gemm and writes nothing", async ({ expect }) => {
     const work = await workDir();
-    const run = await vane("prune", plain, "--out", join(work, "out.onnx"), "--sparsity", "0.5");
+    const run = await vane(["prune", plain, "--out", join(work, "out.onnx"), "--sparsity", "0.5"]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/plain\.onnx: nothing to prune: the model has no MatMul or Gemm node/);
     expect(await readdir(work)).toEqual([]);
@@ -194,7 +178,7 @@ describe.concurrent("vane prune --fine-tune", () => {
   beforeAll(async () => {
     training = join(dir, "training");
     // A tiny model from the real trainer: fine-tuning only works on our own graphs and records.
-    const run = await vane(
+    const run = await vane([
       "train",
       "--out",
       training,
@@ -208,7 +192,7 @@ describe.concurrent("vane prune --fine-tune", () => {
       "200",
       "--epochs",
       "1",
-    );
+    ]);
     if (run.code !== 0) throw new Error(`vane train failed: ${run.stderr}`);
   });
 
@@ -218,7 +202,7 @@ describe.concurrent("vane prune --fine-tune", () => {
     const work = await workDir();
     const out = join(work, "model.onnx");
     const args = ["--out", out, "--sparsity", "0.5", "--scope", "layer", "--fine-tune", training, "--json"];
-    const run = await vane("prune", join(training, "model.onnx"), ...args);
+    const run = await vane(["prune", join(training, "model.onnx"), ...args]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     const model = decodeModel(new Uint8Array(await readFile(out)));
@@ -233,7 +217,7 @@ describe.concurrent("vane prune --fine-tune", () => {
 
   it("refuses to write into the training directory", async ({ expect }) => {
     const before = await readdir(training);
-    const run = await vane(
+    const run = await vane([
       "prune",
       join(training, "model.onnx"),
       "--out",
@@ -242,7 +226,7 @@ describe.concurrent("vane prune --fine-tune", () => {
       "0.5",
       "--fine-tune",
       training,
-    );
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain(`--out must be outside the training directory ${training} when fine-tuning`);
     expect(await readdir(training)).toEqual(before);
@@ -250,7 +234,7 @@ describe.concurrent("vane prune --fine-tune", () => {
 
   it("refuses a model the trainer did not export", async ({ expect }) => {
     const work = await workDir();
-    const run = await vane(
+    const run = await vane([
       "prune",
       model,
       "--out",
@@ -259,7 +243,7 @@ describe.concurrent("vane prune --fine-tune", () => {
       "0.5",
       "--fine-tune",
       training,
-    );
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain(`--fine-tune needs a model exported by vane train or distill: ${model}: `);
     expect(await readdir(work)).toEqual([]);

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -6,28 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelFromOnnx } from "../../src/toolchain/export.js";
 import { TrainingRecord } from "../../src/toolchain/train/record.js";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function vane(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      "node",
-      ["bin/vane.js", ...args],
-      { cwd: join(import.meta.dirname, "../.."), timeout: 120_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { type CliRun, vane } from "./run-cli.js";
 
 let directory: string;
-let train: Run;
+let train: CliRun;
 let trainOut: string;
 
 beforeAll(async () => {

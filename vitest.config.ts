@@ -1,5 +1,8 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+// The D1 schema the Worker's tests run on: the same migrations `wrangler d1 migrations apply` applies.
+const migrations = await readD1Migrations("./migrations");
 
 // Two projects: the Worker's tests run inside workerd with the real local R2, KV, Queue and cron
 // (miniflare); pure logic and the Node CLI run in plain Node.
@@ -26,6 +29,7 @@ export default defineConfig({
                 MAX_BATCH: "8",
                 MAX_TEXT_CHARS: "50000",
                 ADMIN_TOKEN: "test-admin-token",
+                TEST_MIGRATIONS: migrations,
               },
             },
           }),
@@ -33,6 +37,7 @@ export default defineConfig({
         test: {
           name: "worker",
           globalSetup: ["test/worker/global-setup.ts"],
+          setupFiles: ["test/worker/apply-migrations.ts"],
           include: ["test/worker/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

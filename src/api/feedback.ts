@@ -15,9 +15,8 @@ import {
   feedbackObjectKey,
   foldFeedback,
   type LabelledInstance,
-  type PredictionRecord,
-  readPrediction,
 } from "../drift/feedback.js";
+import { readPredictions } from "../drift/predictions.js";
 import { windowStart } from "../drift/window-format.js";
 import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
@@ -26,9 +25,8 @@ import { jsonBody } from "./middleware.js";
 import { ApiError, type FieldError } from "./problem.js";
 import { ModelParams, problemResponse } from "./schemas.js";
 
-/** Most labels in one call (each costs a KV read; the Workers subrequest limit is 1000). */
+/** Most labels in one call. */
 export const MAX_FEEDBACK_LABELS = 256;
-const READ_CONCURRENCY = 32;
 
 const FeedbackRequest = z
   .object({
@@ -82,25 +80,27 @@ const route = createRoute({
     413: problemResponse("The body is over the size limit"),
     415: problemResponse("The body is not JSON"),
     422: problemResponse("A label is not one of the model's labels, or an index is past the batch"),
+    503: problemResponse("Storage failed; the same call can be sent again"),
   },
 });
 
-async function readAll(kv: KVNamespace, name: string, ids: readonly string[]) {
-  const records = new Map<string, PredictionRecord | null>();
-  for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
-    const chunk = ids.slice(i, i + READ_CONCURRENCY);
-    const found = await Promise.all(chunk.map((id) => readPrediction(kv, name, id)));
-    for (const [j, id] of chunk.entries()) records.set(id, found[j]);
-  }
-  return records;
-}
+/**
+ * A storage failure is the server's, not the caller's: 503, and the call can be sent again as it is
+ * (a label already counted is recognised and not counted twice).
+ */
+const storageFailed = (doing: string) => (error: unknown) => {
+  console.error(JSON.stringify({ event: "feedback_storage_failed", doing, message: String(error) }));
+  throw new ApiError(503, "Feedback not stored", `could not ${doing}; send the same labels again later`);
+};
 
 export const feedback = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const { labels } = c.req.valid("json");
   const state = await readState(c.env, name);
   if (!state) throw ApiError.notFound(`no model named ${name}`);
-  const records = await readAll(c.env.REGISTRY_CACHE, name, [...new Set(labels.map((l) => l.requestId))]);
+  const records = await readPredictions(c.env.PREDICTIONS, name, [
+    ...new Set(labels.map((l) => l.requestId)),
+  ]).catch(storageFailed("read the prediction log"));
 
   const errors: FieldError[] = [];
   const groups = new Map<string, { key: FeedbackKey; instances: LabelledInstance[] }>();
@@ -161,7 +161,9 @@ export const feedback = resourceApp().openapi(route, async (c) => {
   // The answering version's window decides what counts as new; shadow windows follow the same ids.
   let counted = 0;
   for (const group of groups.values()) {
-    const fresh = await foldFeedback(c.env.MODELS, group.key, seconds, group.instances);
+    const fresh = await foldFeedback(c.env.MODELS, group.key, seconds, group.instances).catch(
+      storageFailed("store the labels"),
+    );
     if (group.key.role !== "shadow") counted += fresh;
   }
   const matched = labels.length - unknown;

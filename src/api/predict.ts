@@ -13,7 +13,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type Limits, limits } from "../config.js";
 import { TensorDType } from "../core/manifest.js";
-import { type PredictionEntry, storePrediction } from "../drift/feedback.js";
+import { logPrediction, type PredictionEntry } from "../drift/predictions.js";
 import { recordSamples } from "../drift/recorder.js";
 import type { ServingRole } from "../drift/sample.js";
 import { isSampled } from "../drift/sampling.js";
@@ -196,7 +196,9 @@ async function afterResponse(
   const kept = entries.filter((entry): entry is PredictionEntry => entry !== null);
   if (kept.length === 0) return;
   try {
-    await storePrediction(env.REGISTRY_CACHE, answer.serving.manifest.name, requestId, {
+    await logPrediction(env, {
+      model: answer.serving.manifest.name,
+      requestId,
       time: started,
       entries: kept,
     });

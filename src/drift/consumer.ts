@@ -1,7 +1,7 @@
 /**
  * The queue consumer: validates each message, groups its samples by sketch window and folds them in.
- * A malformed message, or samples for a version the registry does not know or older than the
- * retention, are counted, logged and acknowledged: never retried forever, never spoiling the batch.
+ * A malformed message or sample, and samples for a version the registry does not know or older than
+ * the retention, are counted, logged and acknowledged: never retried forever, never spoiling the rest.
  * A storage failure leaves that window's messages unacknowledged, so the queue redelivers them; the
  * windows' seen-id sets make the redelivery harmless.
  */
@@ -57,13 +57,18 @@ export async function foldMessages(
 
   for (const message of messages) {
     const envelope = SampleMessage.safeParse(message.body);
-    const samples = envelope.success ? envelope.data.samples.map((s) => DriftSample.safeParse(s)) : [];
-    if (!envelope.success || samples.some((s) => !s.success)) {
+    if (!envelope.success) {
       reject("malformed", { messageId: message.id });
       continue;
     }
-    for (const parsed of samples) {
-      const sample = parsed.data as DriftSample;
+    // A message carries the samples of many predict calls: a malformed one is skipped on its own.
+    for (const [index, raw] of envelope.data.samples.entries()) {
+      const parsed = DriftSample.safeParse(raw);
+      if (!parsed.success) {
+        reject("malformed", { messageId: message.id, index });
+        continue;
+      }
+      const sample = parsed.data;
       if (sample.time < oldest) {
         reject("expired", { messageId: message.id, sample: sample.id });
         continue;

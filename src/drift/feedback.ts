@@ -1,9 +1,9 @@
 /**
- * Ground truth for live accuracy. The predict path keeps, for sampled requests, a compact record of
- * what each version predicted (KV, expiring); feedback names a request id and the true label, is
- * joined with that record, and is folded into correct/incorrect counts per (model, version, role,
- * window) in R2. The windows are keyed by the time of the prediction, not of the label, so "accuracy
- * since the promotion" means accuracy of the predictions made since the promotion.
+ * Ground truth for live accuracy. The predict path logs, for sampled requests, what each version
+ * predicted (./predictions.ts); feedback names a request id and the true label, is joined with that
+ * record, and is folded into correct/incorrect counts per (model, version, role, window) in R2. The
+ * windows are keyed by the time of the prediction, not of the label, so "accuracy since the
+ * promotion" means accuracy of the predictions made since the promotion.
  *
  * Folding is idempotent per `<request id>#<index>`, with the same seen-id hashes and etag-guarded
  * read-modify-write as the drift windows: a label sent twice counts once (the first one wins).
@@ -13,49 +13,7 @@ import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import { ServingRole } from "./sample.js";
 import { sampleIdHash, windowStart } from "./window-format.js";
 
-/** How long a prediction can still receive feedback. */
-export const PREDICTION_TTL_SECONDS = 7 * 86_400;
 const MAX_WRITE_ATTEMPTS = 8;
-
-export const PredictionEntry = z.object({
-  version: z.number().int().positive(),
-  role: ServingRole,
-  /** Predicted label per instance of the batch. */
-  labels: z.array(z.string()),
-  /** Probability of the predicted label per instance. */
-  confidence: z.array(z.number()),
-});
-export type PredictionEntry = z.infer<typeof PredictionEntry>;
-
-export const PredictionRecord = z.object({
-  /** When the prediction was made, epoch ms. */
-  time: z.number().int().nonnegative(),
-  /** The version that answered first, then any version that scored the request in shadow. */
-  entries: z.array(PredictionEntry).min(1),
-});
-export type PredictionRecord = z.infer<typeof PredictionRecord>;
-
-export const predictionKey = (model: string, requestId: string) => `pred:${model}:${requestId}`;
-
-export async function storePrediction(
-  kv: KVNamespace,
-  model: string,
-  requestId: string,
-  record: PredictionRecord,
-): Promise<void> {
-  await kv.put(predictionKey(model, requestId), JSON.stringify(record), {
-    expirationTtl: PREDICTION_TTL_SECONDS,
-  });
-}
-
-export async function readPrediction(
-  kv: KVNamespace,
-  model: string,
-  requestId: string,
-): Promise<PredictionRecord | null> {
-  const parsed = PredictionRecord.safeParse(await kv.get(predictionKey(model, requestId), "json"));
-  return parsed.success ? parsed.data : null;
-}
 
 export const FeedbackWindow = z.object({
   model: z.string(),

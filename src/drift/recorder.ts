@@ -3,13 +3,13 @@
  * response has gone, and swallows its own failures: telemetry must never fail or slow a prediction.
  */
 import { type ScoredBatch, samplesOf } from "./sampling.js";
-import { shipSamples } from "./transport.js";
+import { shipSoon } from "./transport.js";
 
 export async function recordSamples(env: Env, batch: ScoredBatch): Promise<void> {
   try {
     // Yield first: the caller's response goes out before any sampling work or I/O starts.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    await shipSamples(env, samplesOf(batch), batch.requestId);
+    await shipSoon(env, samplesOf(batch));
   } catch (error) {
     console.warn(
       JSON.stringify({ event: "drift_ship_failed", requestId: batch.requestId, message: String(error) }),

@@ -1,15 +1,26 @@
 /**
- * Getting samples out of the predict path. The Queue is the primary path: one message per predict
- * call (chunked to stay far below the 128 KB message limit). Where the Worker has no queue bound,
- * samples go to KV under time-bucketed keys that expire, and the scheduled run folds them with the
- * same code the consumer uses.
+ * Getting samples out of the predict path. The Queue is the primary path; the samples of the predict
+ * calls an isolate answers within a few milliseconds of each other leave together (group commit), in
+ * messages sized to stay far below the Queue's limits. Where the Worker has no queue bound, or the
+ * queue refuses a send, the messages are parked in KV under time-bucketed keys that expire, and the
+ * scheduled run folds them with the same code the consumer uses.
  */
 import { limits } from "../config.js";
 import { foldMessages } from "./consumer.js";
+import { GroupCommit } from "./group-commit.js";
 import type { DriftSample, SampleMessage } from "./sample.js";
 import { windowStart } from "./window-format.js";
 
-const SAMPLES_PER_MESSAGE = 100;
+/** How long a sampled call waits for others' samples before sending (after its response). */
+const GROUP_DELAY_MS = 200;
+/** Samples that are sent at once, without waiting. */
+const GROUP_MAX_SAMPLES = 1_000;
+/** A message's serialized samples stay under this (the Queue's limit is 128 KB per message). */
+const MESSAGE_BYTES = 64_000;
+/** The consumer's schema bound on samples per message. */
+const MESSAGE_SAMPLES = 256;
+/** One sendBatch carries messages up to this total (the Queue's limit is 256 KB per batch). */
+const SEND_BYTES = 192_000;
 const KV_PREFIX = "samples/";
 const KV_TTL_SECONDS = 7 * 86_400;
 
@@ -18,42 +29,82 @@ function sampleQueue(env: Env): Queue<SampleMessage> | undefined {
   return (env as { DRIFT_SAMPLES?: Queue<SampleMessage> }).DRIFT_SAMPLES;
 }
 
-function chunks(samples: readonly DriftSample[]): SampleMessage[] {
-  const messages: SampleMessage[] = [];
-  for (let i = 0; i < samples.length; i += SAMPLES_PER_MESSAGE) {
-    messages.push({ samples: samples.slice(i, i + SAMPLES_PER_MESSAGE) });
+interface Sized {
+  body: SampleMessage;
+  bytes: number;
+}
+
+/** Splits samples into messages under MESSAGE_BYTES and MESSAGE_SAMPLES each. */
+export function messagesOf(samples: readonly DriftSample[]): Sized[] {
+  const messages: Sized[] = [];
+  let current: Sized | null = null;
+  for (const sample of samples) {
+    const bytes = JSON.stringify(sample).length + 1;
+    if (
+      !current ||
+      current.bytes + bytes > MESSAGE_BYTES ||
+      current.body.samples.length === MESSAGE_SAMPLES
+    ) {
+      current = { body: { samples: [] }, bytes: 16 };
+      messages.push(current);
+    }
+    current.body.samples.push(sample);
+    current.bytes += bytes;
   }
   return messages;
 }
 
-export async function shipSamples(
-  env: Env,
-  samples: readonly DriftSample[],
-  requestId: string,
-): Promise<void> {
-  if (samples.length === 0) return;
-  const messages = chunks(samples);
+/** Groups messages into sendBatch calls under SEND_BYTES each. */
+function sendsOf(messages: readonly Sized[]): Sized[][] {
+  const sends: Sized[][] = [];
+  let bytes = Number.POSITIVE_INFINITY;
+  for (const message of messages) {
+    if (bytes + message.bytes > SEND_BYTES) {
+      sends.push([]);
+      bytes = 0;
+    }
+    sends[sends.length - 1].push(message);
+    bytes += message.bytes;
+  }
+  return sends;
+}
+
+function log(event: string, detail: Record<string, unknown>): void {
+  console.warn(JSON.stringify({ event, ...detail }));
+}
+
+/** Ships samples now: through the queue, else (no queue, or a refused send) parked in KV. */
+export async function shipSamples(env: Env, samples: readonly DriftSample[]): Promise<void> {
+  let unsent = messagesOf(samples);
   const queue = sampleQueue(env);
   if (queue) {
-    if (messages.length === 1) await queue.send(messages[0]);
-    else await queue.sendBatch(messages.map((body) => ({ body })));
-    return;
+    for (const send of sendsOf(unsent)) {
+      try {
+        await queue.sendBatch(send.map(({ body }) => ({ body, contentType: "json" })));
+      } catch (error) {
+        log("drift_queue_send_failed", { message: String(error), parking: unsent.length });
+        break;
+      }
+      unsent = unsent.slice(send.length);
+    }
   }
-  const bucket = String(windowStart(samples[0].time, limits(env).driftWindowSeconds)).padStart(15, "0");
-  // One request can ship samples of several versions (the answer, and a shadow candidate's): the key
-  // names the version and role too, so neither overwrites the other.
-  const { model, version, role } = samples[0];
-  await Promise.all(
-    messages.map((body, i) =>
-      env.REGISTRY_CACHE.put(
-        `${KV_PREFIX}${bucket}/${requestId}-${model}-${version}-${role}-${i}`,
-        JSON.stringify(body),
-        {
-          expirationTtl: KV_TTL_SECONDS,
-        },
-      ),
-    ),
+  await Promise.all(unsent.map(({ body }) => park(env, body)));
+}
+
+async function park(env: Env, body: SampleMessage): Promise<void> {
+  const bucket = windowStart(body.samples[0].time, limits(env).driftWindowSeconds);
+  await env.REGISTRY_CACHE.put(
+    `${KV_PREFIX}${String(bucket).padStart(15, "0")}/${crypto.randomUUID()}`,
+    JSON.stringify(body),
+    { expirationTtl: KV_TTL_SECONDS },
   );
+}
+
+const grouped = new GroupCommit<Env, DriftSample>(shipSamples, GROUP_DELAY_MS, GROUP_MAX_SAMPLES);
+
+/** Ships samples together with those of other calls the isolate answers meanwhile. */
+export function shipSoon(env: Env, samples: readonly DriftSample[]): Promise<void> {
+  return grouped.add(env, samples);
 }
 
 /**

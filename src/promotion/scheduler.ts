@@ -1,7 +1,8 @@
 /**
- * The cron run: fold the drift samples parked in KV, then for each model measure, decide and apply
- * (through the one conditional state writer, which re-decides when a concurrent run or an admin got
- * there first), write the evaluation report, and deliver pending webhooks.
+ * The cron run: fold the drift samples parked in KV and prune the prediction log past its TTL, then
+ * for each model measure, decide and apply (through the one conditional state writer, which
+ * re-decides when a concurrent run or an admin got there first), write the evaluation report, and
+ * deliver pending webhooks.
  *
  * What is audited: every decision that changes the state (promote, reject, rollback,
  * probation_passed, alert, alert_cleared, active_unavailable, active_recovered). A `wait` changes
@@ -9,6 +10,7 @@
  * waits included, with all its numbers, is kept at `registry/<name>/evaluation.json` (overwritten
  * each run) and shown by GET /v1/admin/models/{name}.
  */
+import { prunePredictions } from "../drift/predictions.js";
 import { drainKvSamples } from "../drift/transport.js";
 import { type Change, commit, flushAuditOutbox } from "../registry/audit.js";
 import type { AuditRecord } from "../registry/state.js";
@@ -46,6 +48,8 @@ export interface ModelRun {
 export interface RunReport {
   at: string;
   drained: number;
+  /** Prediction records deleted past their TTL. */
+  pruned: number;
   models: ModelRun[];
 }
 
@@ -156,8 +160,14 @@ export async function runScheduled(env: Env, scheduledTime: number): Promise<Run
   } catch (error) {
     console.error(JSON.stringify({ event: "kv_drain_failed", message: String(error) }));
   }
+  let pruned = 0;
+  try {
+    pruned = await prunePredictions(env.PREDICTIONS, scheduledTime);
+  } catch (error) {
+    console.error(JSON.stringify({ event: "prediction_prune_failed", message: String(error) }));
+  }
   const models: ModelRun[] = [];
   for (const name of await listModelNames(env.MODELS))
     models.push(await evaluateModel(env, name, scheduledTime));
-  return { at: new Date(scheduledTime).toISOString(), drained, models };
+  return { at: new Date(scheduledTime).toISOString(), drained, pruned, models };
 }

@@ -53,6 +53,39 @@ function sample(model: string, id: string, overrides: Partial<DriftSample> = {})
   };
 }
 
+/** Calls the Worker's fetch handler with the given bindings and waits for its waitUntil work. */
+async function predictWith(bindings: Env, model: string, text: string, requestId: string) {
+  const ctx = createExecutionContext();
+  const handler = worker as Required<Pick<ExportedHandler<Env>, "fetch">>;
+  const response = await handler.fetch(
+    new Request(`https://vane.test/v1/models/${model}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": requestId },
+      body: JSON.stringify({ instances: [{ text }] }),
+    }) as Parameters<typeof handler.fetch>[0],
+    bindings,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** The queue binding, with every sendBatch's messages recorded before they go through. */
+function recordingQueue() {
+  const sends: Array<Array<{ body: { samples: DriftSample[] } }>> = [];
+  const queue = new Proxy(env.DRIFT_SAMPLES, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (property !== "sendBatch") return typeof value === "function" ? value.bind(target) : value;
+      return (messages: Array<{ body: { samples: DriftSample[] } }>) => {
+        sends.push(messages);
+        return target.sendBatch(messages);
+      };
+    },
+  });
+  return { queue, sends };
+}
+
 async function deliver(messages: Array<{ id: string; body: unknown }>, bindings: Env = env) {
   const batch = createMessageBatch(
     "vane-drift-samples",
@@ -93,6 +126,37 @@ describe("predict calls through the real queue", () => {
   });
 });
 
+describe("predict calls answered together", () => {
+  const MODEL = "drift-grouped";
+  beforeAll(() => publishWithDrift(MODEL, texts));
+
+  it("send their samples in one queue message, and every sample is counted once", async () => {
+    const { queue, sends } = recordingQueue();
+    const bindings = { ...env, DRIFT_SAMPLES: queue };
+    const responses = await Promise.all(
+      texts.slice(0, 4).map((text, i) => predictWith(bindings, MODEL, text, `grouped-${i}`)),
+    );
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toHaveLength(1);
+    expect(sends[0][0].body.samples.map((s) => s.id).sort()).toEqual([
+      "grouped-0#0",
+      "grouped-1#0",
+      "grouped-2#0",
+      "grouped-3#0",
+    ]);
+    expect(await waitForCount(MODEL, 4)).toBe(4);
+  });
+
+  it("park their samples in KV when the queue refuses them, and the cron's drain folds them", async () => {
+    const bindings = { ...env, DRIFT_SAMPLES: failing(env.DRIFT_SAMPLES, { sendBatch: () => true }) };
+    const response = await predictWith(bindings, MODEL, texts[5], "refused-0");
+    expect(response.status).toBe(200);
+    expect(await drainKvSamples(env)).toBe(1);
+    expect(await samplesCounted(MODEL)).toBe(5);
+  });
+});
+
 describe("the queue consumer", () => {
   const MODEL = "drift-consumer";
   beforeAll(() => publishWithDrift(MODEL, texts));
@@ -126,11 +190,24 @@ describe("the queue consumer", () => {
     expect(await samplesCounted(MODEL)).toBe(4);
   });
 
+  it("counts and skips a malformed sample, and folds the other samples of its message", async () => {
+    const before = await readRejections(env.MODELS);
+    const result = await deliver([
+      {
+        id: "mixed",
+        body: { samples: [sample(MODEL, "r3b#0"), { ...sample(MODEL, "r3b#1"), version: "one" }] },
+      },
+    ]);
+    expect(result.explicitAcks).toEqual(["mixed"]);
+    expect((await readRejections(env.MODELS)).malformed).toBe(before.malformed + 1);
+    expect(await samplesCounted(MODEL)).toBe(5);
+  });
+
   it("counts and skips samples of a version the registry does not know", async () => {
     const before = await readRejections(env.MODELS);
     await deliver([{ id: "unknown", body: { samples: [sample(MODEL, "r4#0", { version: 42 })] } }]);
     expect((await readRejections(env.MODELS)).unknownVersion).toBe(before.unknownVersion + 1);
-    expect(await samplesCounted(MODEL)).toBe(4);
+    expect(await samplesCounted(MODEL)).toBe(5);
   });
 
   it("counts and skips samples older than the retention", async () => {
@@ -145,9 +222,9 @@ describe("the queue consumer", () => {
     const messages = [{ id: "m6", body: { samples: [sample(MODEL, "r6#0"), sample(MODEL, "r6#1")] } }];
     const failed = await deliver(messages, { ...env, MODELS: failingBucket });
     expect(failed.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m6"]);
-    expect(await samplesCounted(MODEL)).toBe(4);
+    expect(await samplesCounted(MODEL)).toBe(5);
     await deliver(messages);
-    expect(await samplesCounted(MODEL)).toBe(6);
+    expect(await samplesCounted(MODEL)).toBe(7);
   });
 
   it("retries only the messages whose window could not be stored, and folds each exactly once", async () => {
@@ -162,7 +239,7 @@ describe("the queue consumer", () => {
     expect(first.explicitAcks).toEqual(["m7"]);
     expect(first.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m8"]);
     await deliver(messages);
-    expect([await samplesCounted(MODEL), await samplesCounted(OTHER)]).toEqual([7, 1]);
+    expect([await samplesCounted(MODEL), await samplesCounted(OTHER)]).toEqual([8, 1]);
   });
 });
 
@@ -172,8 +249,8 @@ describe("without a queue binding", () => {
 
   it("parks samples in KV, and the drain folds each exactly once", async () => {
     const noQueue = { ...env, DRIFT_SAMPLES: undefined } as unknown as Env;
-    await shipSamples(noQueue, [sample(MODEL, "k1#0"), sample(MODEL, "k1#1")], "k1");
-    await shipSamples(noQueue, [sample(MODEL, "k2#0")], "k2");
+    await shipSamples(noQueue, [sample(MODEL, "k1#0"), sample(MODEL, "k1#1")]);
+    await shipSamples(noQueue, [sample(MODEL, "k2#0")]);
     expect((await env.REGISTRY_CACHE.list({ prefix: "samples/" })).keys).toHaveLength(2);
     expect(await drainKvSamples(env)).toBe(3);
     expect((await env.REGISTRY_CACHE.list({ prefix: "samples/" })).keys).toHaveLength(0);

@@ -106,6 +106,42 @@ describe("an R2 read that never answers while loading a model", () => {
   });
 });
 
+describe("a D1 failure of the prediction log", () => {
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, "d1-fault");
+    await putState({ name: "d1-fault", active: 1 });
+  });
+
+  it("does not stop predictions when the log cannot be written", async () => {
+    const bindings = { ...env, PREDICTIONS: failing(env.PREDICTIONS, { batch: () => true }) };
+    const response = await fetchWith(bindings, "/v1/models/d1-fault/predict", predictInit);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ model: "d1-fault", version: 1, role: "active" });
+  });
+
+  it("answers feedback with a 503 that invites the same call again when the log cannot be read", async () => {
+    // Every query's result fails, as when D1 cannot be reached.
+    const unreadable = new Proxy(env.PREDICTIONS, {
+      get(target, property) {
+        if (property !== "prepare") return Reflect.get(target, property);
+        return (query: string) => ({
+          bind: (...values: unknown[]) => failing(target.prepare(query).bind(...values), { all: () => true }),
+        });
+      },
+    });
+    const bindings = { ...env, PREDICTIONS: unreadable };
+    const response = await fetchWith(bindings, "/v1/models/d1-fault/feedback", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ labels: [{ requestId: "any-request", label: "spam" }] }),
+    });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as ProblemBody;
+    expect(body.detail).toBe("could not read the prediction log; send the same labels again later");
+    expect(JSON.stringify(body)).not.toMatch(/injected|D1/);
+  });
+});
+
 describe("an error nobody expected", () => {
   it("is a 500 problem without stack traces, internals or secrets", async () => {
     const bindings = { ...env, MODELS: failing(env.MODELS, { list: () => true }) };

@@ -19,8 +19,10 @@ const GROUP_MAX_SAMPLES = 1_000;
 const MESSAGE_BYTES = 64_000;
 /** The consumer's schema bound on samples per message. */
 const MESSAGE_SAMPLES = 256;
-/** One sendBatch carries messages up to this total (the Queue's limit is 256 KB per batch). */
+/** One sendBatch carries messages up to this total (the Queue's limit is 256 KB per batch)... */
 const SEND_BYTES = 192_000;
+/** ...and at most this many (the Queue's limit). */
+const SEND_MESSAGES = 100;
 const KV_PREFIX = "samples/";
 const KV_TTL_SECONDS = 7 * 86_400;
 
@@ -54,18 +56,21 @@ export function messagesOf(samples: readonly DriftSample[]): Sized[] {
   return messages;
 }
 
-/** Groups messages into sendBatch calls under SEND_BYTES each. */
+/** Groups messages into sendBatch calls under SEND_BYTES and SEND_MESSAGES each. */
 function sendsOf(messages: readonly Sized[]): Sized[][] {
   const sends: Sized[][] = [];
-  let bytes = Number.POSITIVE_INFINITY;
+  let current: Sized[] = [];
+  let bytes = 0;
   for (const message of messages) {
-    if (bytes + message.bytes > SEND_BYTES) {
-      sends.push([]);
+    if (current.length === SEND_MESSAGES || (current.length > 0 && bytes + message.bytes > SEND_BYTES)) {
+      sends.push(current);
+      current = [];
       bytes = 0;
     }
-    sends[sends.length - 1].push(message);
+    current.push(message);
     bytes += message.bytes;
   }
+  if (current.length > 0) sends.push(current);
   return sends;
 }
 

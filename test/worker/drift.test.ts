@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readRejections } from "../../src/drift/rejections.js";
 import type { DriftSample } from "../../src/drift/sample.js";
-import { drainKvSamples, shipSamples } from "../../src/drift/transport.js";
+import { drainKvSamples, messagesOf, shipSamples } from "../../src/drift/transport.js";
 import worker from "../../src/index.js";
 import { publishWithDrift } from "./drift-fixture.js";
 import { failing, fixtures } from "./fixtures.js";
@@ -154,6 +154,19 @@ describe("predict calls answered together", () => {
     expect(response.status).toBe(200);
     expect(await drainKvSamples(env)).toBe(1);
     expect(await samplesCounted(MODEL)).toBe(5);
+  });
+});
+
+describe("a large group of samples", () => {
+  it("is split into messages under the Queue's size limit and the consumer's sample bound, in order", () => {
+    const wide = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`feature-${i}`, "x".repeat(64)]));
+    const samples = Array.from({ length: 1000 }, (_, i) => sample("wide", `w${i}#0`, { features: wide }));
+    const messages = messagesOf(samples);
+    for (const message of messages) {
+      expect(JSON.stringify(message.body).length).toBeLessThan(64_000);
+      expect(message.body.samples.length).toBeLessThanOrEqual(256);
+    }
+    expect(messages.flatMap((m) => m.body.samples)).toEqual(samples);
   });
 });
 

@@ -144,6 +144,7 @@ async function realWindowMerge(runs: number): Promise<{ ms: number[]; bytes: num
       features: Object.fromEntries(Object.entries(sketches).map(([name, sk]) => [name, serializeSketch(sk)])),
       latency: serializeSketch(latency),
       seen: encodeFloat64(Array.from({ length: 1000 }, () => Math.floor(next() * 2 ** 52))),
+      examples: [],
     };
     texts.push(JSON.stringify(window));
   }

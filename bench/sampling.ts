@@ -87,7 +87,7 @@ await writeSection(
     `| text features + inference (baseline) | ${(request * 1000).toFixed(1)} | 1.00x |`,
     `| building its drift sample (${manifest.drift?.features.length} drift features, incl. the vocabulary check of every token) + the sampling decision | ${(sampling * 1000).toFixed(1)} | ${(sampling / request).toFixed(3)}x |`,
     "",
-    `Building samples costs ${((100 * sampling) / request).toFixed(1)}% of the request's own CPU (target for the whole of sampling: under 5% of predict latency), and in the Worker it runs in waitUntil, after the response. A serialized sample is ${median(sampleBytes)} bytes (median; max ${Math.max(...sampleBytes)}), whatever the text length: no raw text.`,
+    `Building samples costs ${((100 * sampling) / request).toFixed(1)}% of the request's own CPU (the target, under 5% of predict latency, is for the whole of sampling: see "Load"), and in the Worker it runs in waitUntil, after the response. A serialized sample is ${median(sampleBytes)} bytes (median; max ${Math.max(...sampleBytes)}), whatever the text length: no raw text (the shipped model keeps no examples; see \`vane profile --keep-examples\`).`,
   ].join("\n"),
 );
 console.log(`request ${request} ms, sampling ${sampling} ms`);

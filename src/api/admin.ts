@@ -83,8 +83,8 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-const security = [{ adminToken: [] }];
-const unauthorized = problemResponse("Missing or wrong bearer token");
+export const security = [{ adminToken: [] }];
+export const unauthorized = problemResponse("Missing or wrong bearer token");
 const tags = ["admin"];
 const Reason = z.string().min(1).max(500).optional().openapi({ description: "Why, for the audit log" });
 const VersionNumber = z.number().int().positive();

@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminApp } from "./admin.js";
 import type { AppEnv } from "./context.js";
 import { drift } from "./drift.js";
+import { examples } from "./examples.js";
 import { feedback } from "./feedback.js";
 import { health } from "./health.js";
 import { requestId } from "./middleware.js";
@@ -19,6 +20,7 @@ export function createApp() {
   app.route("/v1/models", drift);
   app.route("/v1/models", feedback);
   app.route("/v1/admin", adminApp);
+  app.route("/v1/admin", examples);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -6,17 +6,11 @@ import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
 import { ApiError } from "./problem.js";
-import { ModelParams, problemResponse } from "./schemas.js";
-
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+import { Lookback, lookbackMs, ModelParams, problemResponse } from "./schemas.js";
 
 const DriftQuery = z.object({
   version: z.coerce.number().int().positive().optional().openapi({ description: "Only this version" }),
-  window: z
-    .string()
-    .regex(/^\d{1,4}[mhd]$/, "a span such as 30m, 24h or 7d")
-    .default("24h")
-    .openapi({ description: "How far back to look", example: "24h" }),
+  window: Lookback,
 });
 
 const route = createRoute({
@@ -38,11 +32,7 @@ const route = createRoute({
 export const drift = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const query = c.req.valid("query");
-  const spanMs = Number(query.window.slice(0, -1)) * UNIT_MS[query.window.at(-1) as keyof typeof UNIT_MS];
-  const retentionMs = limits(c.env).driftRetentionDays * UNIT_MS.d;
-  if (spanMs > retentionMs) {
-    throw ApiError.badRequest("window", `windows are kept for ${limits(c.env).driftRetentionDays} days`);
-  }
+  const spanMs = lookbackMs(query.window, limits(c.env).driftRetentionDays);
   const state = await readState(c.env, name);
   if (!state) throw ApiError.notFound(`no model named ${name}`);
   const roles: Array<{ version: number; role: string }> = query.version

@@ -107,6 +107,8 @@ interface Scored {
   outputs: Outputs;
   predictions?: ClassPrediction[];
   latencyMs: number;
+  /** The raw texts of a text request (for drift examples, where the model asks for them). */
+  texts?: string[];
 }
 
 async function score(
@@ -127,6 +129,7 @@ async function score(
     outputs,
     predictions: classify(manifest, outputs),
     latencyMs: Date.now() - started,
+    texts: request.instances?.map((instance) => instance.text),
   };
 }
 
@@ -141,6 +144,7 @@ function samplesFor(scored: Scored, requestId: string, time: number, sampleRate:
     tokenHashes: scored.batch.tokenHashes,
     rows: scored.batch.rows,
     predictions: scored.predictions,
+    texts: scored.texts,
   };
 }
 

@@ -1,6 +1,7 @@
 /** Request and response schemas shared by several resources, registered as OpenAPI components. */
 import { z } from "@hono/zod-openapi";
 import { MODEL_NAME, TensorDType } from "../core/manifest.js";
+import { ApiError } from "./problem.js";
 
 export const Problem = z
   .object({
@@ -38,3 +39,21 @@ export const TensorSpecSchema = z.object({
   dtype: TensorDType,
   shape: z.array(z.union([z.number(), z.string()])),
 });
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** How far back a drift read looks: `30m`, `24h`, `7d`. */
+export const Lookback = z
+  .string()
+  .regex(/^\d{1,4}[mhd]$/, "a span such as 30m, 24h or 7d")
+  .default("24h")
+  .openapi({ description: "How far back to look", example: "24h" });
+
+/** The span in milliseconds; 400 naming `window` past the retention of drift windows. */
+export function lookbackMs(window: string, retentionDays: number): number {
+  const span = Number(window.slice(0, -1)) * UNIT_MS[window.at(-1) as keyof typeof UNIT_MS];
+  if (span > retentionDays * UNIT_MS.d) {
+    throw ApiError.badRequest("window", `windows are kept for ${retentionDays} days`);
+  }
+  return span;
+}

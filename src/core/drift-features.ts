@@ -21,9 +21,23 @@ export const DriftFeature = z.discriminatedUnion("kind", [
 ]);
 export type DriftFeature = z.infer<typeof DriftFeature>;
 
+/** Most raw input texts a window keeps, and longest kept text, when a manifest asks for examples. */
+export const MAX_EXAMPLES_PER_WINDOW = 50;
+export const MAX_EXAMPLE_CHARS = 1_000;
+
 export const DriftSpec = z.object({
   features: z.array(DriftFeature).min(1).max(32),
   vocabulary: SerializedBloom.optional(),
+  /**
+   * Opt-in: samples carry the input text (cut to `maxChars`), and each drift window keeps `keep` of
+   * them as examples of what the version saw. Off unless the manifest asks: inputs may be personal.
+   */
+  examples: z
+    .object({
+      keep: z.number().int().min(1).max(MAX_EXAMPLES_PER_WINDOW),
+      maxChars: z.number().int().min(1).max(MAX_EXAMPLE_CHARS),
+    })
+    .optional(),
 });
 export type DriftSpec = z.infer<typeof DriftSpec>;
 

@@ -1,8 +1,10 @@
 /**
- * A drift sample: what the edge records about one scored instance. Compact and bounded (no raw text),
- * validated on the way into the consumer so a malformed message is counted, not folded.
+ * A drift sample: what the edge records about one scored instance. Compact and bounded (no raw text
+ * unless the model's drift spec asks for examples), validated on the way into the consumer so a
+ * malformed message is counted, not folded.
  */
 import { z } from "zod";
+import { MAX_EXAMPLE_CHARS } from "../core/drift-features.js";
 import { MODEL_NAME } from "../core/manifest.js";
 
 export const SERVING_ROLES = ["active", "fallback", "pinned", "candidate", "shadow"] as const;
@@ -22,6 +24,8 @@ export const DriftSample = z.object({
     .refine((features) => Object.keys(features).length <= 32, "at most 32 drift features"),
   label: z.string().max(64).optional(),
   latencyMs: z.number().nonnegative().optional(),
+  /** The input text, only for a model whose drift spec asks for examples (cut to its maxChars). */
+  text: z.string().max(MAX_EXAMPLE_CHARS).optional(),
 });
 export type DriftSample = z.infer<typeof DriftSample>;
 

@@ -23,6 +23,8 @@ export interface ScoredBatch {
   sampleRate: number;
   tokenHashes?: readonly ArrayLike<number>[];
   rows?: readonly ArrayLike<number>[];
+  /** The raw input texts (text requests only); kept in samples only when the spec asks for examples. */
+  texts?: readonly string[];
   predictions?: ReadonlyArray<{ label: string; probabilities: Record<string, number> }>;
 }
 
@@ -46,6 +48,9 @@ export function samplesOf(batch: ScoredBatch): DriftSample[] {
       }),
       label: prediction?.label,
       latencyMs: batch.latencyMs,
+      ...(spec.examples && batch.texts?.[i] !== undefined
+        ? { text: batch.texts[i].slice(0, spec.examples.maxChars) }
+        : {}),
     };
   });
 }

@@ -3,6 +3,7 @@
  * sample-id hashes that make folding idempotent, and merging windows into one set of sketches.
  */
 import { z } from "zod";
+import { MAX_EXAMPLE_CHARS, MAX_EXAMPLES_PER_WINDOW } from "../core/drift-features.js";
 import {
   deserializeSketch,
   type FeatureSketch,
@@ -11,6 +12,17 @@ import {
 } from "../core/sketch/feature-sketch.js";
 import { fnv1a } from "../core/text-features.js";
 import { type ServingRole, ServingRole as ServingRoleSchema } from "./sample.js";
+
+/** A raw input kept as an example (models whose drift spec asks for examples only). */
+export const TextExample = z.object({
+  /** The sample id's hash: examples are the window's samples with the lowest hashes. */
+  hash: z.number(),
+  id: z.string(),
+  time: z.number().int().nonnegative(),
+  text: z.string().max(MAX_EXAMPLE_CHARS),
+  label: z.string().optional(),
+});
+export type TextExample = z.infer<typeof TextExample>;
 
 export const SketchWindow = z.object({
   model: z.string(),
@@ -24,6 +36,7 @@ export const SketchWindow = z.object({
   latency: SerializedFeatureSketch,
   /** 52-bit hashes of the folded sample ids, as base64 float64s. */
   seen: z.string(),
+  examples: z.array(TextExample).max(MAX_EXAMPLES_PER_WINDOW).default([]),
 });
 export type SketchWindow = z.infer<typeof SketchWindow>;
 
@@ -49,6 +62,17 @@ export function windowObjectKey(key: WindowKey): string {
 /** Two 32-bit FNV-1a hashes, joined into an exactly representable 52-bit number. */
 export function sampleIdHash(id: string): number {
   return fnv1a(id) * 2 ** 20 + (fnv1a(`#${id}`) >>> 12);
+}
+
+/**
+ * The `keep` examples with the lowest sample-id hashes among all given: a uniform sample of the
+ * inputs that is the same whatever the order of folding and merging, and does not change when a
+ * sample is folded twice.
+ */
+export function lowestExamples(examples: Iterable<TextExample>, keep: number): TextExample[] {
+  const byHash = new Map<number, TextExample>();
+  for (const example of examples) byHash.set(example.hash, example);
+  return [...byHash.values()].sort((a, b) => a.hash - b.hash).slice(0, keep);
 }
 
 export interface MergedWindows {

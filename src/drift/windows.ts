@@ -5,8 +5,8 @@
  * and redelivered batches can neither lose nor double-count a sample.
  *
  * Why R2: it is strongly consistent and has conditional puts, which idempotent aggregation needs; KV
- * allows one write per second per key and no compare-and-swap; D1 would work but adds a second store
- * for what is, per window, one small document.
+ * allows one write per second per key and no compare-and-swap; D1 would work, but a window is one
+ * small document, always read and written whole.
  */
 import type { DriftSpec } from "../core/drift-features.js";
 import { emptySketches, type Profile } from "../core/profile.js";
@@ -19,6 +19,7 @@ import {
 import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import type { DriftSample } from "./sample.js";
 import {
+  lowestExamples,
   SketchWindow,
   sampleIdHash,
   type WindowKey,
@@ -40,7 +41,7 @@ function emptyWindow(
     Object.entries(emptySketches(spec, profile)).map(([name, sketch]) => [name, serializeSketch(sketch)]),
   );
   const latency = serializeSketch(createSketch({ kind: "numeric", edges: LATENCY_EDGES }));
-  return { ...key, seconds, count: 0, features, latency, seen: "" };
+  return { ...key, seconds, count: 0, features, latency, seen: "", examples: [] };
 }
 
 /**
@@ -82,9 +83,25 @@ export async function foldIntoWindow(
       }
       if (sample.latencyMs !== undefined) updateSketch(latency, sample.latencyMs);
     }
+    const offered = fresh.flatMap((sample) =>
+      sample.text === undefined
+        ? []
+        : [
+            {
+              hash: sampleIdHash(sample.id),
+              id: sample.id,
+              time: sample.time,
+              text: sample.text,
+              label: sample.label,
+            },
+          ],
+    );
     const next: SketchWindow = {
       ...window,
       count: window.count + fresh.length,
+      examples: spec.examples
+        ? lowestExamples([...window.examples, ...offered], spec.examples.keep)
+        : window.examples,
       features: Object.fromEntries(Object.entries(features).map(([name, s]) => [name, serializeSketch(s)])),
       latency: serializeSketch(latency),
       seen: encodeFloat64([...seen]),

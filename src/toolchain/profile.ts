@@ -74,7 +74,7 @@ function leaveOneOutUnseenShare(
 export async function buildDriftArtifacts(
   onnx: Uint8Array,
   record: TrainingRecord,
-  meta: { name: string; version: number },
+  meta: { name: string; version: number; examples?: DriftSpec["examples"] },
 ): Promise<DriftArtifacts> {
   const splits = await loadRecordSplits(record);
   const texts = splits.train.map((email) => email.text);
@@ -100,7 +100,11 @@ export async function buildDriftArtifacts(
     { kind: "probability", name: `p_${labels[1]}`, label: labels[1] },
     { kind: "predicted-label", name: "predicted_label" },
   ];
-  const drift: DriftSpec = { features, vocabulary: vocabulary.serialize() };
+  const drift: DriftSpec = {
+    features,
+    vocabulary: vocabulary.serialize(),
+    ...(meta.examples ? { examples: meta.examples } : {}),
+  };
 
   const classifier = await nodeClassifier(onnx, record.spec, record.model.output);
   const probabilities = await classifier.predict(texts);
@@ -114,7 +118,8 @@ export async function buildDriftArtifacts(
     };
   });
   const profile = buildProfile(drift, rows, {
-    ...meta,
+    name: meta.name,
+    version: meta.version,
     source: {
       corpus: record.data.corpus,
       collection: record.data.collection,

@@ -93,6 +93,37 @@ describe("vane profile", () => {
     ]);
   });
 
+  it("keeps no raw examples unless asked", async () => {
+    const run = await vane(["profile", model, "--name", "tiny", "--version", "1"]);
+    expect(run.code).toBe(0);
+    const drift = DriftSpec.parse(JSON.parse(await readFile(join(model, "drift.json"), "utf8")));
+    expect(drift.examples).toBeUndefined();
+  });
+
+  it("asks each drift window to keep raw examples with --keep-examples", async () => {
+    const run = await vane([
+      "profile",
+      model,
+      "--name",
+      "tiny",
+      "--version",
+      "1",
+      "--keep-examples",
+      "5",
+      "--example-chars",
+      "100",
+    ]);
+    expect(run.code).toBe(0);
+    const drift = DriftSpec.parse(JSON.parse(await readFile(join(model, "drift.json"), "utf8")));
+    expect(drift.examples).toEqual({ keep: 5, maxChars: 100 });
+  });
+
+  it("refuses more examples per window than a window can hold", async () => {
+    const run = await vane(["profile", model, "--name", "tiny", "--version", "1", "--keep-examples", "51"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("--keep-examples must be an integer from 1 to 50");
+  });
+
   it("refuses an invalid model name", async () => {
     const run = await vane(["profile", model, "--name", "Not A Name", "--version", "1"]);
     expect(run.code).toBe(1);

@@ -36,6 +36,7 @@ describe("without the admin token", () => {
     ["POST", `/models/${MODEL}/unpin`],
     ["PUT", `/models/${MODEL}/policy`, { policy: {} }],
     ["GET", `/models/${MODEL}/audit`],
+    ["GET", `/models/${MODEL}/examples`],
     ["GET", "/no-such-route"],
   ];
 
@@ -76,7 +77,7 @@ describe("the OpenAPI document", () => {
     expect(document.components.securitySchemes.adminToken).toMatchObject({ type: "http", scheme: "bearer" });
     const admin = Object.entries(document.paths).filter(([path]) => path.startsWith("/v1/admin/"));
     const operations = admin.flatMap(([, methods]) => Object.values(methods));
-    expect(operations).toHaveLength(10);
+    expect(operations).toHaveLength(11);
     for (const operation of operations) expect(operation.security).toEqual([{ adminToken: [] }]);
   });
 });

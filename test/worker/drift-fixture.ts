@@ -9,7 +9,11 @@ import { buildProfile } from "../../src/core/profile.js";
 import { textFeatures } from "../../src/core/text-features.js";
 import { putShippedVersion, putState } from "./fixtures.js";
 
-export async function publishWithDrift(name: string, referenceTexts: readonly string[]): Promise<void> {
+export async function publishWithDrift(
+  name: string,
+  referenceTexts: readonly string[],
+  examples?: DriftSpec["examples"],
+): Promise<void> {
   const base = await putShippedVersion("spam", 1, name);
   const textSpec = base.preprocessing;
   if (!textSpec) throw new Error("the shipped spam model must declare its preprocessing");
@@ -23,6 +27,7 @@ export async function publishWithDrift(name: string, referenceTexts: readonly st
       { kind: "predicted-label", name: "label" },
     ],
     vocabulary: vocabulary.serialize(),
+    ...(examples ? { examples } : {}),
   };
   const rows = tokenized.map(({ tokenHashes, vector }) =>
     driftValues(drift, { tokenHashes, features: vector, label: "ham" }),

@@ -27,6 +27,7 @@ describe("GET /openapi.json", () => {
       "/v1/admin/models/{name}",
       "/v1/admin/models/{name}/audit",
       "/v1/admin/models/{name}/candidate",
+      "/v1/admin/models/{name}/examples",
       "/v1/admin/models/{name}/pin",
       "/v1/admin/models/{name}/policy",
       "/v1/admin/models/{name}/promote",

@@ -1,21 +1,49 @@
 /** `vane profile`: the drift reference profile of a model, written beside it. */
 import { join } from "node:path";
+import { type DriftSpec, MAX_EXAMPLE_CHARS, MAX_EXAMPLES_PER_WINDOW } from "../../core/drift-features.js";
 import { MODEL_NAME } from "../../core/manifest.js";
 import { writeJsonAtomic } from "../../toolchain/files.js";
 import { loadModelDir } from "../../toolchain/model-dir.js";
 import { buildDriftArtifacts } from "../../toolchain/profile.js";
 import { DRIFT_FILE, PROFILE_FILE } from "../../toolchain/publish.js";
-import { CliError, type Command, requireString } from "../command.js";
+import { CliError, type Command, type CommandContext, requireString } from "../command.js";
 import { integerOption } from "./training-options.js";
+
+const DEFAULT_EXAMPLE_CHARS = 280;
+
+/** Examples are opt-in: only `--keep-examples` turns them on. */
+function examplesOption(context: CommandContext): DriftSpec["examples"] {
+  if (context.values["keep-examples"] === undefined) {
+    if (context.values["example-chars"] !== undefined)
+      throw new CliError("--example-chars needs --keep-examples");
+    return undefined;
+  }
+  return {
+    keep: integerOption(context, "keep-examples", 1, MAX_EXAMPLES_PER_WINDOW),
+    maxChars:
+      context.values["example-chars"] === undefined
+        ? DEFAULT_EXAMPLE_CHARS
+        : integerOption(context, "example-chars", 1, MAX_EXAMPLE_CHARS),
+  };
+}
 
 export const profile: Command = {
   name: "profile",
   summary: "build a model's drift reference profile (sketches of its drift features on the training data)",
-  usage: "vane profile <model dir> --name <model> --version <n> [--training training.json]",
+  usage:
+    "vane profile <model dir> --name <model> --version <n> [--training training.json] [--keep-examples <n> [--example-chars <n>]]",
   options: {
     name: { type: "string", description: "model name the profile belongs to (required)" },
     version: { type: "string", description: "model version the profile belongs to (required)" },
     training: { type: "string", description: "training.json, when the directory has none" },
+    "keep-examples": {
+      type: "string",
+      description: `raw input texts each drift window keeps as examples, 1 to ${MAX_EXAMPLES_PER_WINDOW} (default: none; inputs may be personal data)`,
+    },
+    "example-chars": {
+      type: "string",
+      description: `longest kept example, 1 to ${MAX_EXAMPLE_CHARS} characters (default ${DEFAULT_EXAMPLE_CHARS})`,
+    },
   },
   async run(context) {
     if (context.positionals.length !== 1) throw new CliError("name one model directory or .onnx file");
@@ -24,9 +52,14 @@ export const profile: Command = {
       throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
     const version = integerOption(context, "version", 1);
     const training = typeof context.values.training === "string" ? context.values.training : undefined;
+    const examples = examplesOption(context);
     const model = await loadModelDir(context.positionals[0], training);
     context.progress(`profiling ${name}@${version} on ${model.record.data.collection}/train`);
-    const { drift, profile: built } = await buildDriftArtifacts(model.onnx, model.record, { name, version });
+    const { drift, profile: built } = await buildDriftArtifacts(model.onnx, model.record, {
+      name,
+      version,
+      examples,
+    });
     await writeJsonAtomic(join(model.dir, DRIFT_FILE), drift);
     await writeJsonAtomic(join(model.dir, PROFILE_FILE), built);
     const features = Object.keys(built.features);

@@ -1,0 +1,92 @@
+/**
+ * GET /v1/admin/models/{name}/examples: raw inputs a version answered, for models whose drift spec
+ * asks to keep examples (see `examples` in src/core/drift-features.ts). Behind the admin token:
+ * they are the users' own texts. The examples are the samples with the lowest sample-id hashes
+ * across the windows read, a uniform sample of the inputs in that span.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { limits } from "../config.js";
+import { MAX_EXAMPLES_PER_WINDOW } from "../core/drift-features.js";
+import { lowestExamples } from "../drift/window-format.js";
+import { readWindows } from "../drift/windows.js";
+import { readManifest } from "../registry/manifests.js";
+import { readState } from "../registry/state.js";
+import { requireAdmin, security, unauthorized } from "./admin.js";
+import { resourceApp } from "./context.js";
+import { ApiError } from "./problem.js";
+import { Lookback, lookbackMs, ModelParams, problemResponse } from "./schemas.js";
+
+const ExamplesQuery = z.object({
+  version: z.coerce.number().int().positive().optional().openapi({ description: "Default: the active" }),
+  window: Lookback,
+  limit: z.coerce.number().int().min(1).max(MAX_EXAMPLES_PER_WINDOW).default(20),
+});
+
+const Examples = z
+  .object({
+    model: z.string(),
+    version: z.number().int(),
+    window: z.string(),
+    from: z.string(),
+    /** Examples each window keeps (the manifest's drift spec); null when the model keeps none. */
+    keep: z.number().int().nullable(),
+    examples: z.array(
+      z.object({ id: z.string(), time: z.string(), text: z.string(), label: z.string().optional() }),
+    ),
+  })
+  .openapi("Examples");
+
+const route = createRoute({
+  method: "get",
+  path: "/models/{name}/examples",
+  tags: ["admin"],
+  security,
+  summary: "Raw inputs a version answered (models that keep examples)",
+  request: { params: ModelParams, query: ExamplesQuery },
+  responses: {
+    200: {
+      description: "A uniform sample of the inputs",
+      content: { "application/json": { schema: Examples } },
+    },
+    400: problemResponse("Bad query"),
+    401: unauthorized,
+    404: problemResponse("No such model or version"),
+  },
+});
+
+const app = resourceApp();
+app.use("*", requireAdmin);
+
+export const examples = app.openapi(route, async (c) => {
+  const { name } = c.req.valid("param");
+  const query = c.req.valid("query");
+  const spanMs = lookbackMs(query.window, limits(c.env).driftRetentionDays);
+  const state = await readState(c.env, name);
+  if (!state) throw ApiError.notFound(`no model named ${name}`);
+  const version = query.version ?? state.active;
+  if (version === null) throw ApiError.notFound(`model ${name} has no active version`);
+  const manifest = await readManifest(c.env.MODELS, name, version).catch(() => null);
+  if (!manifest) throw ApiError.notFound(`model ${name} has no readable version ${version}`);
+  const from = Date.now() - spanMs;
+  const windows = await readWindows(c.env.MODELS, name, version, from);
+  const kept = lowestExamples(
+    windows.flatMap((window) => window.examples),
+    query.limit,
+  );
+  return c.json(
+    {
+      model: name,
+      version,
+      window: query.window,
+      from: new Date(from).toISOString(),
+      keep: manifest.drift?.examples?.keep ?? null,
+      examples: kept.map(({ id, time, text, label }) => ({
+        id,
+        time: new Date(time).toISOString(),
+        text,
+        ...(label === undefined ? {} : { label }),
+      })),
+    },
+    200,
+  );
+});

@@ -1,7 +1,7 @@
 /**
  * Getting samples out of the predict path. The Queue is the primary path; the samples of the predict
- * calls an isolate answers within a few milliseconds of each other leave together (group commit), in
- * messages sized to stay far below the Queue's limits. Where the Worker has no queue bound, or the
+ * calls an isolate answers within GROUP_DELAY_MS of each other leave together (group commit), in
+ * messages sized to stay under the Queue's limits. Where the Worker has no queue bound, or the
  * queue refuses a send, the messages are parked in KV under time-bucketed keys that expire, and the
  * scheduled run folds them with the same code the consumer uses.
  */

@@ -107,8 +107,6 @@ interface Scored {
   outputs: Outputs;
   predictions?: ClassPrediction[];
   latencyMs: number;
-  /** The raw texts of a text request (for drift examples, where the model asks for them). */
-  texts?: string[];
 }
 
 async function score(
@@ -129,22 +127,32 @@ async function score(
     outputs,
     predictions: classify(manifest, outputs),
     latencyMs: Date.now() - started,
-    texts: request.instances?.map((instance) => instance.text),
   };
 }
 
-function samplesFor(scored: Scored, requestId: string, time: number, sampleRate: number, latencyMs: number) {
+/** What the work after the response needs to know of the request. */
+interface Deferred {
+  requestId: string;
+  started: number;
+  latencyMs: number;
+  sampleRate: number;
+  /** The request's text instances, for models whose drift spec keeps examples. */
+  instances: ReadonlyArray<{ text: string }> | undefined;
+  shadow: (() => Promise<Scored | null>) | null;
+}
+
+function samplesFor(scored: Scored, context: Deferred, latencyMs: number) {
   return {
     manifest: scored.serving.manifest,
     role: scored.serving.role,
-    requestId,
-    time,
+    requestId: context.requestId,
+    time: context.started,
     latencyMs,
-    sampleRate,
+    sampleRate: context.sampleRate,
     tokenHashes: scored.batch.tokenHashes,
     rows: scored.batch.rows,
     predictions: scored.predictions,
-    texts: scored.texts,
+    texts: context.instances?.map((instance) => instance.text),
   };
 }
 
@@ -163,17 +171,7 @@ function predictionEntry(scored: Scored, role: ServingRole): PredictionEntry | n
  * scoring and samples, then (for sampled requests) the prediction record feedback joins on. Each part
  * swallows its own failures: none of it may fail or slow the prediction.
  */
-async function afterResponse(
-  env: Env,
-  answer: Scored,
-  context: {
-    requestId: string;
-    started: number;
-    latencyMs: number;
-    sampleRate: number;
-    shadow: (() => Promise<Scored | null>) | null;
-  },
-): Promise<void> {
+async function afterResponse(env: Env, answer: Scored, context: Deferred): Promise<void> {
   const { requestId, started, sampleRate } = context;
   const shadowed = async (): Promise<Scored | null> => {
     if (!context.shadow) return null;
@@ -181,7 +179,7 @@ async function afterResponse(
       const scored = await context.shadow();
       if (scored) {
         await recordSamples(env, {
-          ...samplesFor(scored, requestId, started, sampleRate, scored.latencyMs),
+          ...samplesFor(scored, context, scored.latencyMs),
           role: "shadow",
         });
       }
@@ -192,7 +190,7 @@ async function afterResponse(
     }
   };
   const [, shadow] = await Promise.all([
-    recordSamples(env, samplesFor(answer, requestId, started, sampleRate, context.latencyMs)),
+    recordSamples(env, samplesFor(answer, context, context.latencyMs)),
     shadowed(),
   ]);
   if (!isSampled(requestId, sampleRate)) return;
@@ -226,6 +224,7 @@ function respond(
       started,
       latencyMs: Date.now() - started,
       sampleRate: answer.serving.sampleRate ?? limits(c.env).driftSampleRate,
+      instances: request.instances,
       shadow,
     }),
   );

@@ -35,7 +35,8 @@ export interface FoldOutcome {
   rejected: Partial<Record<RejectionReason, number>>;
 }
 
-function log(event: string, detail: Record<string, unknown>): void {
+/** One JSON log line per event (Workers Logs indexes the fields). */
+export function log(event: string, detail: Record<string, unknown>): void {
   console.warn(JSON.stringify({ event, ...detail }));
 }
 

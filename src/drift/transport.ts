@@ -6,7 +6,7 @@
  * scheduled run folds them with the same code the consumer uses.
  */
 import { limits } from "../config.js";
-import { foldMessages } from "./consumer.js";
+import { foldMessages, log } from "./consumer.js";
 import { GroupCommit } from "./group-commit.js";
 import type { DriftSample, SampleMessage } from "./sample.js";
 import { windowStart } from "./window-format.js";
@@ -72,10 +72,6 @@ function sendsOf(messages: readonly Sized[]): Sized[][] {
   }
   if (current.length > 0) sends.push(current);
   return sends;
-}
-
-function log(event: string, detail: Record<string, unknown>): void {
-  console.warn(JSON.stringify({ event, ...detail }));
 }
 
 /** Ships samples now: through the queue, else (no queue, or a refused send) parked in KV. */

@@ -12,6 +12,7 @@ import { drainKvSamples, messagesOf, shipSamples } from "../../src/drift/transpo
 import worker from "../../src/index.js";
 import { publishWithDrift } from "./drift-fixture.js";
 import { failing, fixtures } from "./fixtures.js";
+import { jsonRequest, queueFolded, settled } from "./promotion-fixture.js";
 import { call, postJson } from "./request.js";
 
 const texts = fixtures.emails.map((mail) => mail.text);
@@ -30,17 +31,6 @@ async function samplesCounted(model: string): Promise<number> {
   return body.versions[0]?.samples ?? 0;
 }
 
-/** Waits for the real queue consumer (batches close after max_batch_timeout) to reach `expected`. */
-async function waitForCount(model: string, expected: number, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = await samplesCounted(model);
-  while (count < expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    count = await samplesCounted(model);
-  }
-  return count;
-}
-
 function sample(model: string, id: string, overrides: Partial<DriftSample> = {}): DriftSample {
   return {
     model,
@@ -53,21 +43,13 @@ function sample(model: string, id: string, overrides: Partial<DriftSample> = {})
   };
 }
 
-/** Calls the Worker's fetch handler with the given bindings and waits for its waitUntil work. */
-async function predictWith(bindings: Env, model: string, text: string, requestId: string) {
-  const ctx = createExecutionContext();
-  const handler = worker as Required<Pick<ExportedHandler<Env>, "fetch">>;
-  const response = await handler.fetch(
-    new Request(`https://vane.test/v1/models/${model}/predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": requestId },
-      body: JSON.stringify({ instances: [{ text }] }),
-    }) as Parameters<typeof handler.fetch>[0],
+/** One predict call with the given bindings, returning once its waitUntil work is done. */
+function predictWith(bindings: Env, model: string, text: string, requestId: string) {
+  const body = { instances: [{ text }] };
+  return settled(
+    jsonRequest("POST", `/v1/models/${model}/predict`, body, { "x-request-id": requestId }),
     bindings,
-    ctx,
   );
-  await waitOnExecutionContext(ctx);
-  return response;
 }
 
 /** The queue binding, with every sendBatch's messages recorded before they go through. */
@@ -112,7 +94,7 @@ describe("predict calls through the real queue", () => {
       );
       expect(response.status).toBe(200);
     }
-    expect(await waitForCount(MODEL, 8)).toBe(8);
+    expect(await queueFolded(MODEL, 1, 8)).toBe(8);
     // Nothing more arrives later: give the queue one more batch window.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(await samplesCounted(MODEL)).toBe(8);
@@ -145,7 +127,7 @@ describe("predict calls answered together", () => {
       "grouped-2#0",
       "grouped-3#0",
     ]);
-    expect(await waitForCount(MODEL, 4)).toBe(4);
+    expect(await queueFolded(MODEL, 1, 4)).toBe(4);
   });
 
   it("park their samples in KV when the queue refuses them, and the cron's drain folds them", async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sampleIdHash } from "../../src/drift/window-format.js";
 import { publishWithDrift } from "./drift-fixture.js";
 import { fixtures } from "./fixtures.js";
+import { queueFolded } from "./promotion-fixture.js";
 import { call, postJson } from "./request.js";
 
 const texts = fixtures.emails.map((mail) => mail.text);
@@ -25,15 +26,7 @@ async function predictAll(model: string, batch: readonly string[]): Promise<void
     );
     expect(response.status).toBe(200);
   }
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const drift = (await (await call(`/v1/models/${model}/drift?window=1h`)).json()) as {
-      versions: Array<{ samples: number }>;
-    };
-    if ((drift.versions[0]?.samples ?? 0) >= batch.length) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the consumer did not fold ${batch.length} samples of ${model} in time`);
+  expect(await queueFolded(model, 1, batch.length)).toBe(batch.length);
 }
 
 async function examplesOf(model: string, query = "") {

@@ -2,26 +2,16 @@
  * Faults injected at the binding boundary (the real local KV and R2, wrapped so chosen calls fail):
  * the serving version keeps answering, and nothing internal leaks into error bodies.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index.js";
 import { failing, fixtures, putShippedVersion, putState } from "./fixtures.js";
+import { settled } from "./promotion-fixture.js";
 import type { ProblemBody } from "./request.js";
 
 const text = fixtures.emails[1].text;
 
-async function fetchWith(bindings: Env, path: string, init?: RequestInit): Promise<Response> {
-  const ctx = createExecutionContext();
-  const handler = worker as Required<Pick<ExportedHandler<Env>, "fetch">>;
-  const response = await handler.fetch(
-    new Request(`https://vane.test${path}`, init) as Parameters<typeof handler.fetch>[0],
-    bindings,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const fetchWith = (bindings: Env, path: string, init?: RequestInit) =>
+  settled(new Request(`https://vane.test${path}`, init), bindings);
 
 const predictInit = {
   method: "POST",

@@ -33,7 +33,6 @@ import {
   rollback,
   setCandidateTraffic,
   setPolicy,
-  TransitionError,
   unpin,
 } from "../registry/transitions.js";
 import { type AppEnv, resourceApp } from "./context.js";
@@ -310,18 +309,13 @@ async function act(
   ) => Promise<Omit<Change, "action" | "reason">> | Omit<Change, "action" | "reason">,
 ) {
   const url = webhookUrl(c.env);
-  let result: Awaited<ReturnType<typeof commit>>;
-  try {
-    result = await commit(
-      c.env,
-      name,
-      async (current) => ({ ...(await change(current)), action, reason: reason ?? "requested by an admin" }),
-      { actor: "admin", webhookUrl: url },
-    );
-  } catch (error) {
-    if (error instanceof TransitionError) throw new ApiError(409, "Conflict", error.message);
-    throw error;
-  }
+  // A transition that does not apply throws a ConflictError: onError answers it with 409.
+  const result = await commit(
+    c.env,
+    name,
+    async (current) => ({ ...(await change(current)), action, reason: reason ?? "requested by an admin" }),
+    { actor: "admin", webhookUrl: url },
+  );
   if (!result) throw ApiError.notFound(`no model named ${name}`);
   if (!result.committed) throw new ApiError(409, "Conflict", "nothing to change");
   if (url) c.executionCtx.waitUntil(flushDeliveries(c.env, name, url).catch(() => undefined));

@@ -1,16 +1,22 @@
 /**
- * vane's one error type and its mapping to RFC 9457 problem+json. Every failure a caller can cause or
- * see leaves through `onError`, with a status, a title and the fields that were wrong; never a stack.
+ * The HTTP layer's error type and the one mapping to RFC 9457 problem+json. Every failure a caller can
+ * cause or see leaves through `onError`, with a status, a title and the fields that were wrong; never
+ * a stack. Lower layers throw domain errors (core/errors.ts); only this module knows their statuses.
  */
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  ConflictError,
+  DomainError,
+  type FieldError,
+  InvalidInputError,
+  NotFoundError,
+  UnavailableError,
+  UnprocessableError,
+} from "../core/errors.js";
 
-export interface FieldError {
-  /** Dotted path of the offending field in the request, e.g. `inputs.features.dims`. */
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 export class ApiError extends Error {
   override name = "ApiError";
@@ -48,8 +54,30 @@ export function problem(c: Context, error: ApiError): Response {
   return c.json(body, error.status, { "content-type": "application/problem+json" });
 }
 
+type DomainErrorClass = abstract new (...args: never[]) => DomainError;
+
+/** Each domain error kind's status and default title. */
+const DOMAIN_STATUSES: Array<[DomainErrorClass, ContentfulStatusCode, string]> = [
+  [InvalidInputError, 400, "Invalid request"],
+  [NotFoundError, 404, "Not found"],
+  [ConflictError, 409, "Conflict"],
+  [UnprocessableError, 422, "Unprocessable"],
+  [UnavailableError, 503, "Unavailable"],
+];
+
+/** The problem a domain error becomes, or null for a kind with no status (a bug: answered as a 500). */
+export function fromDomainError(error: DomainError): ApiError | null {
+  const match = DOMAIN_STATUSES.find(([kind]) => error instanceof kind);
+  if (!match) return null;
+  const [, status, title] = match;
+  const errors = error instanceof InvalidInputError ? error.errors : [];
+  return new ApiError(status, error.title ?? title, error.message, errors);
+}
+
 export const onError: ErrorHandler = (error, c) => {
   if (error instanceof ApiError) return problem(c, error);
+  const mapped = error instanceof DomainError ? fromDomainError(error) : null;
+  if (mapped) return problem(c, mapped);
   if (error instanceof HTTPException) {
     // Hono's own 4xx (e.g. a body it could not parse) keep their status, in our format.
     return problem(c, new ApiError(error.status as ContentfulStatusCode, "Invalid request", error.message));

@@ -8,7 +8,9 @@
  * Folding is idempotent per `<request id>#<index>`, with the same seen-id hashes and etag-guarded
  * read-modify-write as the drift windows: a label sent twice counts once (the first one wins).
  */
+
 import { z } from "zod";
+import { UnavailableError } from "../core/errors.js";
 import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import { ServingRole } from "./sample.js";
 import { sampleIdHash, windowStart } from "./window-format.js";
@@ -90,7 +92,9 @@ export async function foldFeedback(
     const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
     if (await bucket.put(objectKey, JSON.stringify(next), { onlyIf })) return fresh.length;
   }
-  throw new Error(`feedback window ${objectKey} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  throw new UnavailableError(
+    `feedback window ${objectKey} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`,
+  );
 }
 
 export interface Accuracy {

@@ -2,7 +2,9 @@
  * Counts of messages and samples the consumer refused (malformed, unknown model or version, older
  * than the retention), kept in one R2 object so an operator can see that telemetry is being lost.
  */
+
 import { z } from "zod";
+import { UnavailableError } from "../core/errors.js";
 
 export const REJECTIONS_KEY = "drift/rejections.json";
 
@@ -38,5 +40,5 @@ export async function countRejections(
     const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
     if (await bucket.put(REJECTIONS_KEY, JSON.stringify(next), { onlyIf })) return;
   }
-  throw new Error("rejection counters stayed contended");
+  throw new UnavailableError("rejection counters stayed contended");
 }

@@ -8,7 +8,9 @@
  * allows one write per second per key and no compare-and-swap; D1 would work, but a window is one
  * small document, always read and written whole.
  */
+
 import type { DriftSpec } from "../core/drift-features.js";
+import { UnavailableError } from "../core/errors.js";
 import { emptySketches, type Profile } from "../core/profile.js";
 import {
   createSketch,
@@ -110,7 +112,7 @@ export async function foldIntoWindow(
     const written = await bucket.put(objectKey, JSON.stringify(next), { onlyIf });
     if (written) return fresh.length;
   }
-  throw new Error(`window ${objectKey} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  throw new UnavailableError(`window ${objectKey} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
 }
 
 /** Windows of one version that start at or after `since` (epoch ms). */

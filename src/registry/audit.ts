@@ -14,6 +14,7 @@
  * outbox and empties it. A crash between the two writes therefore delays a record, never loses it,
  * and a change that lost its race never gets a record (which would be a lie).
  */
+import { UnavailableError } from "../core/errors.js";
 import {
   type Actor,
   AuditRecord,
@@ -96,6 +97,13 @@ export function deliveryPayload(record: AuditRecord): Record<string, unknown> {
   };
 }
 
+/** Other writers kept winning the conditional put: the change may be asked for again. */
+export class RegistryContendedError extends UnavailableError {
+  constructor(name: string) {
+    super(`registry state of ${name} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  }
+}
+
 /**
  * Reads `name`'s state, asks `decide` for a change, writes it with the state's etag and appends the
  * audit record; re-reads and re-decides when another writer got there first. `decide` returning null
@@ -171,7 +179,7 @@ export async function commit(
     console.log(JSON.stringify({ event: "registry_change", ...entry, model: name }));
     return { committed: true, state: next, etag, record };
   }
-  throw new Error(`registry state of ${name} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  throw new RegistryContendedError(name);
 }
 
 /**
@@ -190,7 +198,7 @@ export async function updateBookkeeping(
     if (!next) return current.state;
     if (await writeState(env, next, current.etag)) return next;
   }
-  throw new Error(`registry state of ${name} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  throw new RegistryContendedError(name);
 }
 
 /** Writes a record once (records are never overwritten); false if storage failed. */

@@ -1,10 +1,10 @@
 /** Reading version manifests from R2. Versions are immutable, so a manifest is cached per isolate. */
+import { UnprocessableError } from "../core/errors.js";
 import { Manifest } from "../core/manifest.js";
 import { keys } from "./keys.js";
 
-export class ManifestError extends Error {
-  override name = "ManifestError";
-}
+/** A stored manifest that cannot be read: the version exists but cannot be used. */
+export class ManifestError extends UnprocessableError {}
 
 const manifestCache = new Map<string, Manifest>();
 

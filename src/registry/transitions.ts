@@ -1,15 +1,14 @@
 /**
  * The registry's state transitions as pure functions of (state, arguments, time): the admin API and
  * the scheduled run both build their changes from these, so a promotion means the same thing whoever
- * asks for it. A transition that does not apply throws TransitionError (a 409 for the admin API).
+ * asks for it. A transition that does not apply throws TransitionError, a ConflictError.
  * None of them touches `updatedAt`, `decisions` or `deliveries`: the writer in audit.ts owns those.
  */
+import { ConflictError } from "../core/errors.js";
 import type { PolicyOverrides } from "../promotion/policy.js";
 import type { Actor, CandidateState, RegistryState } from "./state.js";
 
-export class TransitionError extends Error {
-  override name = "TransitionError";
-}
+export class TransitionError extends ConflictError {}
 
 function without(list: readonly number[], ...versions: Array<number | null>): number[] {
   return list.filter((v) => !versions.includes(v));

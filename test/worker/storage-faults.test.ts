@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { failing, fixtures, putShippedVersion, putState } from "./fixtures.js";
-import { settled } from "./promotion-fixture.js";
+import { ADMIN_TOKEN, jsonRequest, settled, stateOf } from "./promotion-fixture.js";
 import type { ProblemBody } from "./request.js";
 
 const text = fixtures.emails[1].text;
@@ -129,6 +129,46 @@ describe("a D1 failure of the prediction log", () => {
     const body = (await response.json()) as ProblemBody;
     expect(body.detail).toBe("could not read the prediction log; send the same labels again later");
     expect(JSON.stringify(body)).not.toMatch(/injected|D1/);
+  });
+});
+
+describe("a registry state write that keeps losing its race", () => {
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, "contended");
+    await putState({ name: "contended", active: 1 });
+  });
+  // Every conditional put of the state finds another writer's etag, as under a storm of writers.
+  const contended = (): Env => {
+    const bucket = new Proxy(env.MODELS, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (typeof value !== "function") return value;
+        if (property !== "put") return value.bind(target);
+        return (key: string, ...rest: unknown[]) =>
+          key === "registry/contended/state.json" ? Promise.resolve(null) : value.call(target, key, ...rest);
+      },
+    });
+    return { ...env, MODELS: bucket };
+  };
+
+  it("answers an admin action with a 503 that says the state stayed contended, and changes nothing", async () => {
+    const response = await settled(
+      jsonRequest(
+        "POST",
+        "/v1/admin/models/contended/pin",
+        { version: 1 },
+        {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+        },
+      ),
+      contended(),
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      title: "Unavailable",
+      detail: "registry state of contended stayed contended after 8 attempts",
+    });
+    expect(await stateOf("contended")).toMatchObject({ active: 1, pinned: false, decisions: [] });
   });
 });
 

@@ -6,8 +6,8 @@
 import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CliError } from "../cli/command.js";
-import { readInputFile } from "./files.js";
-import { decodeModel, OnnxFormatError } from "./onnx/model.js";
+import { type LoadedModel, loadModel, ModelFileError } from "./onnx/load.js";
+import { OnnxFormatError } from "./onnx/model.js";
 import { readTrainingRecord } from "./train/pipeline.js";
 import type { TrainingRecord } from "./train/record.js";
 
@@ -20,6 +20,17 @@ export interface ModelDir {
   record: TrainingRecord;
 }
 
+/** loadModel for a command: an unreadable model becomes a CliError naming the file. */
+export async function loadModelFile(path: string): Promise<LoadedModel> {
+  try {
+    return await loadModel(path);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw new CliError(error.message);
+    if (error instanceof OnnxFormatError) throw new CliError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 export async function loadModelDir(path: string, trainingPath?: string): Promise<ModelDir> {
   const isDirectory = await stat(path).then(
     (s) => s.isDirectory(),
@@ -27,13 +38,7 @@ export async function loadModelDir(path: string, trainingPath?: string): Promise
   );
   const modelPath = isDirectory ? join(path, "model.onnx") : path;
   const dir = isDirectory ? path : dirname(path);
-  const onnx = await readInputFile(modelPath, "model");
-  try {
-    decodeModel(onnx);
-  } catch (error) {
-    if (error instanceof OnnxFormatError) throw new CliError(`${modelPath}: ${error.message}`);
-    throw error;
-  }
+  const { bytes: onnx } = await loadModelFile(modelPath);
   const record = await readTrainingRecord(trainingPath ?? join(dir, TRAINING_FILE));
   return { dir, modelPath, onnx, record };
 }

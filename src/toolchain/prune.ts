@@ -5,7 +5,8 @@
  */
 import { gzipSync } from "node:zlib";
 import { nodeLabel } from "./onnx/graph.js";
-import { decodeModel, encodeModel, type GraphProto, readFloat32 } from "./onnx/model.js";
+import { normalizeModel } from "./onnx/load.js";
+import { encodeModel, type GraphProto, readFloat32 } from "./onnx/model.js";
 import { findLinearWeights, type LinearWeight, type SkippedWeight, whyNoWeights } from "./onnx/weights.js";
 
 export type PruneScope = "global" | "layer";
@@ -97,7 +98,7 @@ export function pruneModel(
   if (!(options.sparsity >= 0 && options.sparsity <= 1)) {
     throw new PruneError(`sparsity must be between 0 and 1, got ${options.sparsity}`);
   }
-  const model = decodeModel(bytes);
+  const { model } = normalizeModel(bytes);
   const graph = model.graph as GraphProto;
   // Pruning changes values, not structure, so a weight read by several MatMul/Gemm nodes is fine.
   const search = findLinearWeights(graph, "allow");

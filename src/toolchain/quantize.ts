@@ -3,7 +3,8 @@
  * Weights the rewrite cannot handle safely are left as they are and reported with the reason.
  */
 import { defaultOpset, NameAllocator, nodeLabel, tensorUses } from "./onnx/graph.js";
-import { decodeModel, encodeModel, type GraphProto, type NodeProto, readFloat32 } from "./onnx/model.js";
+import { normalizeModel } from "./onnx/load.js";
+import { encodeModel, type GraphProto, type NodeProto, readFloat32 } from "./onnx/model.js";
 import { opsetUpgradeBlockers, raiseDefaultOpset } from "./onnx/opset.js";
 import { findLinearWeights, type LinearWeight, type SkippedWeight, whyNoWeights } from "./onnx/weights.js";
 import { type ActivationCache, dynamicRewrite } from "./quantize/dynamic.js";
@@ -79,7 +80,7 @@ export function quantizeModel(
   bytes: Uint8Array,
   options: QuantizeOptions,
 ): { bytes: Uint8Array; report: QuantizeReport } {
-  const model = decodeModel(bytes);
+  const { model } = normalizeModel(bytes);
   const graph = model.graph as GraphProto;
   const search = findLinearWeights(graph, "skip");
   const skipped = [...search.skipped];

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
@@ -10,7 +10,7 @@ import {
   makeNode,
   valueInfo,
 } from "../../src/toolchain/onnx/model.js";
-import { chainFixture, initializer, opTypes, tensorValues } from "./compress-fixtures.js";
+import { chainFixture, initializer, opTypes, tensorValues, withExternalData } from "./compress-fixtures.js";
 import { vane } from "./run-cli.js";
 
 let dir: string;
@@ -18,6 +18,8 @@ let model: string;
 let plain: string;
 let unknownOp: string;
 let notOnnx: string;
+let external: string;
+let externalMissing: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "vane-compress-"));
@@ -51,6 +53,14 @@ beforeAll(async () => {
       }),
     ),
   );
+  const exported = withExternalData(chainFixture().bytes, "chain.onnx.data");
+  await mkdir(join(dir, "exported"));
+  external = join(dir, "exported", "chain.onnx");
+  await writeFile(external, exported.onnx);
+  await writeFile(join(dir, "exported", "chain.onnx.data"), exported.data);
+  await mkdir(join(dir, "exported-without-data"));
+  externalMissing = join(dir, "exported-without-data", "chain.onnx");
+  await writeFile(externalMissing, exported.onnx);
   notOnnx = join(dir, "notes.onnx");
   await writeFile(notOnnx, "these are not the weights you are looking for");
 });
@@ -104,6 +114,19 @@ describe.concurrent("vane quantize", () => {
     expect(report.bytesAfter).toBe((await readFile(out)).byteLength);
   });
 
+  it("reads weights from the external data file beside the model and writes one self-contained file", async ({
+    expect,
+  }) => {
+    const work = await workDir();
+    const out = join(work, "quantized.onnx");
+    const run = await vane(["quantize", external, "--out", out, "--style", "dynamic", "--json"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).weights.map((w: { name: string }) => w.name)).toEqual(["w1", "w2"]);
+    expect(await readdir(work)).toEqual(["quantized.onnx"]);
+    const stored = decodeModel(new Uint8Array(await readFile(out))).graph?.initializer ?? [];
+    expect(stored.filter((t) => (t.externalData ?? []).length > 0)).toEqual([]);
+  });
+
   it("replaces an existing output file whole", async ({ expect }) => {
     const work = await workDir();
     const out = join(work, "existing.onnx");
@@ -117,6 +140,11 @@ describe.concurrent("vane quantize", () => {
   it.for([
     ["a missing input", () => [join(dir, "absent.onnx")], /model .*absent\.onnx does not exist/],
     ["a file that is not ONNX", () => [notOnnx], /notes\.onnx: not a valid ONNX model/],
+    [
+      "a missing external data file",
+      () => [externalMissing],
+      /exported-without-data\/chain\.onnx: external data file .*exported-without-data\/chain\.onnx\.data of tensor "w1" does not exist/,
+    ],
     [
       "a model without MatMul or Gemm",
       () => [plain],

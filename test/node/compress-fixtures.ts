@@ -15,6 +15,7 @@ import {
   type ModelProto,
   makeModel,
   makeNode,
+  onnx,
   type TensorProto,
   tensorDims,
   valueInfo,
@@ -237,4 +238,40 @@ export function isTopologicallySorted(bytes: Uint8Array): boolean {
     for (const name of node.output ?? []) known.add(name);
   }
   return true;
+}
+
+/**
+ * The model as PyTorch 2.x saves it by default: every float initializer's bytes moved to one data
+ * file (`location`, beside the .onnx) at 64-byte-aligned offsets, referenced by external data entries.
+ */
+export function withExternalData(
+  bytes: Uint8Array,
+  location: string,
+): { onnx: Uint8Array; data: Uint8Array } {
+  const model = decodeModel(bytes);
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const tensor of model.graph?.initializer ?? []) {
+    if (tensor.dataType !== DataType.FLOAT) continue;
+    const values = Float32Array.from(tensorValues(tensor));
+    const padding = (64 - (offset % 64)) % 64;
+    chunks.push(new Uint8Array(padding), new Uint8Array(values.buffer));
+    offset += padding;
+    tensor.rawData = new Uint8Array();
+    tensor.floatData = [];
+    tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    tensor.externalData = [
+      { key: "location", value: location },
+      { key: "offset", value: String(offset) },
+      { key: "length", value: String(values.byteLength) },
+    ];
+    offset += values.byteLength;
+  }
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const chunk of chunks) {
+    data.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return { onnx: encodeModel(model), data };
 }

@@ -1,7 +1,8 @@
 /** `vane prune`: magnitude pruning of the MatMul/Gemm weights of any ONNX model, optionally fine-tuned. */
 import { dirname, join, resolve } from "node:path";
 import { modelFromOnnx } from "../../toolchain/export.js";
-import { readInputFile, writeJsonAtomic } from "../../toolchain/files.js";
+import { writeJsonAtomic } from "../../toolchain/files.js";
+import { loadModelFile } from "../../toolchain/model-dir.js";
 import { OnnxFormatError } from "../../toolchain/onnx/model.js";
 import {
   PRUNE_SCOPES,
@@ -91,7 +92,7 @@ export const prune: Command = {
     const sparsity = parseSparsity(context);
     const scope = choiceOption<PruneScope>(context, "scope", PRUNE_SCOPES);
     const source = await fineTuneSource(context, out);
-    const bytes = await readInputFile(input, "model");
+    const { bytes } = await loadModelFile(input);
     if (source) {
       // Checked before pruning and loading the corpus: only our own graphs can be retrained.
       try {

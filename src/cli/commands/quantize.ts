@@ -1,5 +1,5 @@
 /** `vane quantize`: int8 quantization of the MatMul/Gemm weights of any ONNX model. */
-import { readInputFile } from "../../toolchain/files.js";
+import { loadModelFile } from "../../toolchain/model-dir.js";
 import { OnnxFormatError } from "../../toolchain/onnx/model.js";
 import {
   GRANULARITIES,
@@ -58,7 +58,7 @@ export const quantize: Command = {
     const out = requireString(context, "out");
     const style = choiceOption<QuantizeStyle>(context, "style", QUANTIZE_STYLES);
     const granularity = choiceOption<Granularity>(context, "granularity", GRANULARITIES);
-    const bytes = await readInputFile(input, "model");
+    const { bytes } = await loadModelFile(input);
     let result: ReturnType<typeof quantizeModel>;
     try {
       result = quantizeModel(bytes, { style, granularity, symmetric: context.values.asymmetric !== true });

@@ -120,5 +120,5 @@ export function readFloat32(tensor: TensorProto): Float32Array {
     return new Float32Array(copy.buffer, 0, count);
   }
   if (tensor.floatData && tensor.floatData.length === count) return Float32Array.from(tensor.floatData);
-  throw new OnnxFormatError(`initializer ${tensor.name} holds no data (external data is not supported)`);
+  throw new OnnxFormatError(`initializer ${tensor.name} holds no data (external data is read by loadModel)`);
 }

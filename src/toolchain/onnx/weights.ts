@@ -107,7 +107,7 @@ export function findLinearWeights(graph: GraphProto, shared: "skip" | "allow"): 
       continue;
     }
     if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-      skip(node, `weight "${b}" is stored as external data`, b);
+      skip(node, `weight "${b}" is stored as external data (loadModel inlines it)`, b);
       continue;
     }
     const dims = tensorDims(tensor);

@@ -6,7 +6,7 @@ import { alignCategoricalCounts } from "./sketch/categorical.js";
 import type { FeatureSketch } from "./sketch/feature-sketch.js";
 import { type ChiSquareResult, chiSquare } from "./stats/chi-square.js";
 import { jensenShannonDistance } from "./stats/jensen-shannon.js";
-import { type KsResult, ksTwoSampleSketch } from "./stats/ks.js";
+import { ksTwoSampleSketch, type SketchKsResult } from "./stats/ks.js";
 import { psi } from "./stats/psi.js";
 import { wasserstein1Sketch } from "./stats/wasserstein.js";
 
@@ -16,7 +16,8 @@ export interface NumericDrift {
   referenceCount: number;
   psi: number;
   jensenShannon: number;
-  ks: KsResult;
+  /** From the sketches, with their rank-error bound taken off D before the p-value. */
+  ks: SketchKsResult;
   wasserstein: number;
 }
 

@@ -319,6 +319,23 @@ describe("KllSketch", () => {
     });
   }
 
+  it("states a rank-error bound of 0 while exact and 2.446 / k^0.9433 once compacted", () => {
+    expect(kllOf(sample(13, "normal", 200)).rankErrorBound).toBe(0);
+    expect(kllOf(sample(13, "normal", 201)).rankErrorBound).toBeCloseTo(2.446 / 200 ** 0.9433, 15);
+    expect(new KllSketch({ k: 400 }).rankErrorBound).toBe(0);
+  });
+
+  it("stays within its rank-error bound at every data point, over 40 seeds of 20k values", () => {
+    for (let seed = 0; seed < 40; seed++) {
+      const data = sample(500 + seed, "exponential", 20_000);
+      const sketch = kllOf(data, seed);
+      const sorted = sortedCopy(data);
+      let worst = 0;
+      for (const x of sorted) worst = Math.max(worst, Math.abs(sketch.rank(x) - exactRank(sorted, x)));
+      expect(worst).toBeLessThan(sketch.rankErrorBound);
+    }
+  });
+
   it("gives the same sketch for the same input and seed, and a different one for another seed", () => {
     const data = sample(3, "normal", 20_000);
     expect(kllOf(data, 11).serialize()).toEqual(kllOf(data, 11).serialize());

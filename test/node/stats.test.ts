@@ -202,15 +202,42 @@ describe("ksTwoSampleSketch", () => {
     expect(Math.abs(sketched - ksTwoSample(x, z).statistic)).toBeLessThan(0.02);
   });
 
-  it("uses the sketches' counts as sample sizes for the p-value", () => {
-    const { statistic, pValue } = ksTwoSampleSketch(a, b);
-    expect(pValue).toBe(ksPValue(statistic, 100_000, 100_000));
+  it("takes the two sketches' rank-error bounds off D and uses their counts as sample sizes for the p-value", () => {
+    const { statistic, pValue, rankErrorBound } = ksTwoSampleSketch(a, b);
+    // 2.446 / 200^0.9433 per compacted k = 200 sketch (DataSketches' all-quantiles bound).
+    expect(rankErrorBound).toBeCloseTo(2 * 0.016516, 5);
+    expect(pValue).toBe(ksPValue(statistic - rankErrorBound, 100_000, 100_000));
   });
 
-  it("equals the exact test when the sketches have not compacted", () => {
+  it("equals the exact test, with a zero bound, when the sketches have not compacted", () => {
     const small = [0.3, 1.2, -0.5, 2.2];
     const other = [0.1, 0.2, 3.3];
-    expect(ksTwoSampleSketch(kllOf(small), kllOf(other))).toEqual(ksTwoSample(small, other));
+    expect(ksTwoSampleSketch(kllOf(small), kllOf(other))).toEqual({
+      ...ksTwoSample(small, other),
+      rankErrorBound: 0,
+    });
+  });
+
+  it("rejects same-distribution sketches of 100k values each at 5% in at most ~5% of 30 seeds", () => {
+    // Without the bound, all 30 reject: sketch error alone makes D ≈ 0.011 (exact D ≈ 0.003).
+    const seeds = 30;
+    let rejections = 0;
+    for (let seed = 0; seed < seeds; seed++) {
+      const reference = new KllSketch({ seed: 2 * seed + 1 });
+      const live = new KllSketch({ seed: 2 * seed + 2 });
+      for (const v of normalSample(100 + seed, 100_000)) reference.update(v);
+      for (const v of normalSample(200 + seed, 100_000)) live.update(v);
+      if (ksTwoSampleSketch(reference, live).pValue < 0.05) rejections++;
+    }
+    // Binomial(30, 0.05): mean 1.5, three standard deviations 3.6.
+    expect(rejections).toBeLessThanOrEqual(Math.floor(seeds * 0.05 + 3 * Math.sqrt(seeds * 0.05 * 0.95)));
+  });
+
+  it("still detects a shift of a quarter standard deviation on 100k values (exact D ≈ 0.099)", () => {
+    const shifted = kllOf(normalSample(12, 100_000, 0.25));
+    const result = ksTwoSampleSketch(a, shifted);
+    expect(result.statistic - result.rankErrorBound).toBeGreaterThan(0.05);
+    expect(result.pValue).toBeLessThan(1e-12);
   });
 });
 

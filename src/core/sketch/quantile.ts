@@ -12,7 +12,8 @@
  * ε shrinks roughly as 1/k. DataSketches reports ε ≈ 1.33% (single query) and 1.65% (all queries at
  * once) at 99% confidence for k = 200. Measured here, the worst error over 1000 probes of a
  * 100k-item stream is 0.7% in the median and 1.2% at worst over 40 seeds; the tests pin it under 2%
- * for several distributions, sorted input and merged sketches.
+ * for several distributions, sorted input and merged sketches. `rankErrorBound` states the
+ * all-queries bound, for statistics (KS) that must not mistake the sketch's error for a signal.
  *
  * Coins come from a seeded PRNG whose state is serialized, so results are reproducible. Only finite
  * values are accepted: NaN and ±Infinity belong to the histogram's NaN and under/overflow bins.
@@ -29,6 +30,16 @@ const MIN_K = 8;
 const MAX_K = 65535;
 /** Smallest level capacity: a compaction needs at least a pair. See the size note above. */
 const MIN_LEVEL_WIDTH = 2;
+
+/**
+ * Normalized rank error that every query at once stays within, at 99% confidence: DataSketches' fit
+ * for KLL with all quantiles queried (KllHelper.getNormalizedRankError, pmf), 2.446 / k^0.9433, which
+ * is 1.65% for k = 200. Our lower level floor (2, not 8) compacts small levels more often; measured
+ * over every data point of 60 streams each of 1k, 10k and 100k values, the worst error is 1.1%.
+ */
+export function allQueriesRankErrorBound(k: number): number {
+  return 2.446 / k ** 0.9433;
+}
 
 export const SerializedKll = z.object({
   k: z.number().int().min(MIN_K).max(MAX_K),
@@ -139,6 +150,14 @@ export class KllSketch implements CdfSource {
   /** Exact maximum; NaN while empty. */
   get max(): number {
     return this.n === 0 ? Number.NaN : this.maxValue;
+  }
+
+  /**
+   * Bound on |sketched rank - true rank| over all x at once (see allQueriesRankErrorBound); 0 while
+   * no item has been compacted, when the sketch is exact.
+   */
+  get rankErrorBound(): number {
+    return this.n > this.retained ? allQueriesRankErrorBound(this.k) : 0;
   }
 
   /** Items currently stored (what the serialized size is proportional to). */

@@ -54,12 +54,27 @@ export function ksTwoSample(x: readonly number[], y: readonly number[]): KsResul
   return { statistic, pValue: ksPValue(statistic, x.length, y.length) };
 }
 
+/** A sketched distribution that states how far its CDF may be from the data's (normalized rank). */
+export interface SketchedCdf extends CdfSource {
+  readonly rankErrorBound: number;
+}
+
+export interface SketchKsResult extends KsResult {
+  /** The two sketches' rank-error bounds added: how far `statistic` may be from the exact D. */
+  rankErrorBound: number;
+}
+
 /**
- * D between two sketched distributions, evaluated at the union of their retained items; the
- * p-value uses the sketches' true counts. D is off by at most about the sum of the two sketches'
- * rank errors.
+ * D between two sketched distributions, evaluated at the union of their retained items. Each sketched
+ * CDF is within its bound of the true one everywhere, so |D - D_exact| <= the sum of the bounds: the
+ * p-value is that of max(0, D - bound) with the sketches' true counts. Without the subtraction, two
+ * 100k-value sketches of the same distribution differ by D ≈ 0.01 from sketch error alone, well over
+ * the 0.006 at which the exact test rejects at 5%. The price is power: a shift shows only once the
+ * exact D exceeds the bound (0.033 for two compacted k = 200 sketches).
  */
-export function ksTwoSampleSketch(a: CdfSource, b: CdfSource): KsResult {
+export function ksTwoSampleSketch(a: SketchedCdf, b: SketchedCdf): SketchKsResult {
   const statistic = ksStatistic(a.cdfPoints(), b.cdfPoints());
-  return { statistic, pValue: ksPValue(statistic, a.count, b.count) };
+  const rankErrorBound = a.rankErrorBound + b.rankErrorBound;
+  const pValue = ksPValue(Math.max(0, statistic - rankErrorBound), a.count, b.count);
+  return { statistic, pValue, rankErrorBound };
 }

@@ -5,13 +5,11 @@
  */
 import { driftValues } from "../core/drift-features.js";
 import type { Manifest } from "../core/manifest.js";
-import { fnv1a } from "../core/text-features.js";
+import { inShare } from "../core/share-hash.js";
 import type { DriftSample, ServingRole } from "./sample.js";
 
 export function isSampled(requestId: string, rate: number): boolean {
-  if (rate >= 1) return true;
-  if (rate <= 0) return false;
-  return fnv1a(requestId) / 0x1_0000_0000 < rate;
+  return inShare("drift", requestId, rate);
 }
 
 export interface ScoredBatch {

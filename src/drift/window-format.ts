@@ -4,13 +4,13 @@
  */
 import { z } from "zod";
 import { MAX_EXAMPLE_CHARS, MAX_EXAMPLES_PER_WINDOW } from "../core/drift-features.js";
+import { hash52 } from "../core/share-hash.js";
 import {
   deserializeSketch,
   type FeatureSketch,
   mergeSketchInto,
   SerializedFeatureSketch,
 } from "../core/sketch/feature-sketch.js";
-import { fnv1a } from "../core/text-features.js";
 import { type ServingRole, ServingRole as ServingRoleSchema } from "./sample.js";
 
 /** A raw input kept as an example (models whose drift spec asks for examples only). */
@@ -59,9 +59,9 @@ export function windowObjectKey(key: WindowKey): string {
   return `${windowPrefix(key.model, key.version)}${String(key.start).padStart(15, "0")}-${key.role}.json`;
 }
 
-/** Two 32-bit FNV-1a hashes, joined into an exactly representable 52-bit number. */
+/** The sample id's 52-bit hash: uniform, so the lowest ones are a fair sample of the inputs. */
 export function sampleIdHash(id: string): number {
-  return fnv1a(id) * 2 ** 20 + (fnv1a(`#${id}`) >>> 12);
+  return hash52(id);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { ApiError } from "../api/problem.js";
 import { limits } from "../config.js";
 import type { Manifest } from "../core/manifest.js";
-import { fnv1a } from "../core/text-features.js";
+import { inShare } from "../core/share-hash.js";
 import { ManifestError, readManifest } from "../registry/manifests.js";
 import { type RegistryState, readState } from "../registry/state.js";
 import { loadVerifiedBytes, ModelUnavailableError } from "./model-loader.js";
@@ -77,17 +77,6 @@ export async function resolveActive(env: Env, name: string, known?: RegistryStat
 export interface CandidateRoute {
   canary: number | null;
   shadow: number | null;
-}
-
-/**
- * Whether `hashed` falls in `share`: the hash-of-an-id trick of drift sampling, salted per purpose so
- * the canary share, the shadow share and the drift sample are independent draws, not the same
- * requests.
- */
-export function inShare(salt: string, hashed: string, share: number): boolean {
-  if (share >= 1) return true;
-  if (share <= 0) return false;
-  return fnv1a(`${salt}:${hashed}`) / 0x1_0000_0000 < share;
 }
 
 /**

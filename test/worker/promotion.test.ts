@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inShare } from "../../src/serving/predictor.js";
+import { inShare } from "../../src/core/share-hash.js";
 import { fixtures, putShippedVersion, putState, putVersion } from "./fixtures.js";
 import {
   type Answer,

@@ -29,6 +29,7 @@ export default defineConfig({
                 MAX_BATCH: "8",
                 MAX_TEXT_CHARS: "50000",
                 ADMIN_TOKEN: "test-admin-token",
+                WEBHOOK_SECRET: "test-webhook-secret",
                 TEST_MIGRATIONS: migrations,
               },
             },

@@ -3,5 +3,7 @@ declare namespace Cloudflare {
   interface Env {
     /** Bearer token for /v1/admin routes: `npx wrangler secret put ADMIN_TOKEN`. */
     ADMIN_TOKEN?: string;
+    /** Key that signs webhook deliveries (`vane-signature`): `npx wrangler secret put WEBHOOK_SECRET`. */
+    WEBHOOK_SECRET?: string;
   }
 }

@@ -4,9 +4,14 @@
  * the rest, with its attempt count and last error, for the next run. Deliveries are at least once:
  * receivers deduplicate on `id` (also sent as `x-vane-delivery`). A delivery still failing after
  * MAX_ATTEMPTS runs is dropped (logged), so a dead endpoint cannot fill the outbox forever.
+ *
+ * Every POST is signed (./webhook-signature.ts) with WEBHOOK_SECRET; without a secret nothing is
+ * sent, since a receiver could not tell vane's deliveries from anyone's: the deliveries wait in the
+ * outbox with that error until the secret is set.
  */
 import { updateBookkeeping } from "../registry/audit.js";
 import { type PendingDelivery, readStateFromR2 } from "../registry/state.js";
+import { SIGNATURE_HEADER, signDelivery } from "./webhook-signature.js";
 
 /** About eight hours of runs every ten minutes. */
 export const MAX_ATTEMPTS = 48;
@@ -19,13 +24,23 @@ export interface FlushOutcome {
   failed: string[];
 }
 
-/** POSTs one delivery; returns null on a 2xx, else why it failed. */
-async function post(url: string, delivery: PendingDelivery): Promise<string | null> {
+/** POSTs one delivery, signed at the moment it is sent; returns null on a 2xx, else why it failed. */
+async function post(
+  url: string,
+  secret: string | undefined,
+  delivery: PendingDelivery,
+): Promise<string | null> {
+  if (!secret) return "WEBHOOK_SECRET is not set: deliveries are only sent signed";
+  const body = JSON.stringify(delivery.payload);
   try {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-vane-delivery": delivery.id },
-      body: JSON.stringify(delivery.payload),
+      headers: {
+        "content-type": "application/json",
+        "x-vane-delivery": delivery.id,
+        [SIGNATURE_HEADER]: await signDelivery(secret, body, Date.now()),
+      },
+      body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     await response.body?.cancel();
@@ -43,7 +58,7 @@ export async function flushDeliveries(env: Env, name: string, url: string | null
   if (pending.length === 0) return outcome;
   const errors = new Map<string, string>();
   for (const delivery of pending) {
-    const error = await post(url, delivery);
+    const error = await post(url, env.WEBHOOK_SECRET, delivery);
     if (error === null) outcome.delivered.push(delivery.id);
     else {
       outcome.failed.push(delivery.id);

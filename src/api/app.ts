@@ -1,9 +1,9 @@
 /** The HTTP surface: each resource is its own small app, mounted here, documented at /openapi.json. */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { adminApp } from "./admin.js";
+import { ADMIN_SCHEME, adminSecurityScheme } from "./admin/guard.js";
+import { admin } from "./admin/index.js";
 import type { AppEnv } from "./context.js";
 import { drift } from "./drift.js";
-import { examples } from "./examples.js";
 import { feedback } from "./feedback.js";
 import { health } from "./health.js";
 import { requestId } from "./middleware.js";
@@ -19,8 +19,8 @@ export function createApp() {
   app.route("/v1/models", predict);
   app.route("/v1/models", drift);
   app.route("/v1/models", feedback);
-  app.route("/v1/admin", adminApp);
-  app.route("/v1/admin", examples);
+  app.route("/v1/admin", admin);
+  app.openAPIRegistry.registerComponent("securitySchemes", ADMIN_SCHEME, adminSecurityScheme);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

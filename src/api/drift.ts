@@ -6,10 +6,10 @@ import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
 import { ApiError } from "./problem.js";
-import { Lookback, lookbackMs, ModelParams, problemResponse } from "./schemas.js";
+import { Lookback, lookbackMs, ModelParams, problemResponse, wholeNumber } from "./schemas.js";
 
 const DriftQuery = z.object({
-  version: z.coerce.number().int().positive().optional().openapi({ description: "Only this version" }),
+  version: wholeNumber({ min: 1 }).optional().openapi({ description: "Only this version" }),
   window: Lookback,
 });
 

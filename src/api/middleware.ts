@@ -34,3 +34,9 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     },
   })(c, next);
 };
+
+/** For bodies that may be left out: no body and no content type pass, anything else is `jsonBody`'s. */
+export const optionalJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.raw.body === null && c.req.header("content-type") === undefined) return next();
+  return jsonBody(c, next);
+};

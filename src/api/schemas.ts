@@ -26,12 +26,21 @@ export const ModelParams = z.object({
     .openapi({ param: { name: "name", in: "path" }, example: "spam" }),
 });
 
+/**
+ * A whole number in a path or query: decimal digits only (no sign, space, exponent or fraction, which
+ * `Number()` would let through), within [min, max] and never past 2^53 - 1.
+ */
+export function wholeNumber({ min, max = Number.MAX_SAFE_INTEGER }: { min: number; max?: number }) {
+  return z
+    .string()
+    .regex(/^\d{1,16}$/, "a whole number in decimal digits")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .openapi({ type: "integer", minimum: min, maximum: max });
+}
+
 export const VersionParams = ModelParams.extend({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "version", in: "path" }, example: 1 }),
+  version: wholeNumber({ min: 1 }).openapi({ param: { name: "version", in: "path" }, example: 1 }),
 });
 
 export const TensorSpecSchema = z.object({

@@ -17,18 +17,21 @@ export const PolicyFields = z.object({
     .max(24 * 30),
   /** Fewest drift samples a version needs before its drift or latency counts. */
   minSamples: z.number().int().nonnegative(),
-  /** Fewest labelled predictions each side needs before accuracies are compared. */
-  minFeedback: z.number().int().nonnegative(),
-  /** Accuracy gain (candidate minus active) a promotion needs. */
-  minAccuracyGain: z.number().min(-1).max(1),
+  /** Fewest labelled predictions each side needs before accuracies are compared (none compares nothing). */
+  minFeedback: z.number().int().positive(),
+  /** Accuracy gain (candidate minus active) a promotion needs: a negative one would promote a worse model. */
+  minAccuracyGain: share,
   /** Largest candidate/active p50 latency ratio a promotion accepts. */
   maxLatencyRatio: z.number().positive(),
   /** Latencies below this count as this much in the ratio. */
   latencyFloorMs: z.number().nonnegative(),
   /** PSI above which a drift feature counts as drifted. */
   driftPsi: z.number().positive(),
-  /** How long a promoted version stays on probation. */
-  probationHours: z.number().nonnegative(),
+  /** How long a promoted version stays on probation (no longer than feedback is read back). */
+  probationHours: z
+    .number()
+    .nonnegative()
+    .max(24 * 30),
   /** Accuracy drop that rolls back a promotion on probation and rejects a clearly worse candidate. */
   rollbackAccuracyDrop: share,
 });

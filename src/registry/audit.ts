@@ -20,6 +20,7 @@ import {
   AuditRecord,
   type AuditSnapshot,
   type DecisionEntry,
+  emptyState,
   MAX_AUDIT_OUTBOX,
   MAX_DECISIONS,
   MAX_DELIVERIES,
@@ -120,66 +121,91 @@ export async function commit(
     if (!current) return null;
     const change = await decide(current);
     if (!change) return { committed: false, state: current.state, etag: current.etag };
-
-    const { id, ms } = newAuditId();
-    const at = new Date(ms).toISOString();
-    const record: AuditRecord = {
-      id,
-      model: name,
-      at,
-      actor: options.actor,
-      action: change.action,
-      version: change.version,
-      reason: change.reason,
-      numbers: change.numbers ?? {},
-      before: snapshot(current.state),
-      after: snapshot(change.next),
-    };
-    const entry: DecisionEntry = {
-      audit: id,
-      at,
-      actor: options.actor,
-      action: change.action,
-      version: change.version,
-      reason: change.reason,
-    };
-    const deliveries: PendingDelivery[] = options.webhookUrl
-      ? [
-          ...current.state.deliveries,
-          {
-            id,
-            payload: deliveryPayload(record),
-            attempts: 0,
-            createdAt: at,
-            lastAttemptAt: null,
-            lastError: null,
-          },
-        ]
-      : current.state.deliveries;
-    if (deliveries.length > MAX_DELIVERIES) {
-      console.error(
-        JSON.stringify({
-          event: "webhook_outbox_full",
-          name,
-          dropped: deliveries.slice(0, deliveries.length - MAX_DELIVERIES).map((d) => d.id),
-        }),
-      );
-    }
-    const next: RegistryState = {
-      ...change.next,
-      updatedAt: at,
-      decisions: [...current.state.decisions, entry].slice(-MAX_DECISIONS),
-      deliveries: deliveries.slice(-MAX_DELIVERIES),
-      auditOutbox: [...current.state.auditOutbox, record].slice(-MAX_AUDIT_OUTBOX),
-    };
-    const etag = await writeState(env, next, current.etag);
-    if (etag === null) continue;
-    // The record is safe in the outbox; writing it now only saves the next run the work.
-    await appendAudit(env.MODELS, record);
-    console.log(JSON.stringify({ event: "registry_change", ...entry, model: name }));
-    return { committed: true, state: next, etag, record };
+    const written = await writeChange(env, name, current.state, current.etag, change, options);
+    if (written) return written;
   }
   throw new RegistryContendedError(name);
+}
+
+/**
+ * Creates `name`'s state (the registration of its first version) with the record of that change,
+ * the state before being the empty one. Returns null if the model has a state already.
+ */
+export async function commitFirst(
+  env: Env,
+  name: string,
+  change: Change,
+  options: CommitOptions,
+): Promise<CommitResult | null> {
+  return writeChange(env, name, emptyState(name, new Date().toISOString()), null, change, options);
+}
+
+/** One conditional write of a change and its record; null when `etag` no longer holds. */
+async function writeChange(
+  env: Env,
+  name: string,
+  current: RegistryState,
+  etag: string | null,
+  change: Change,
+  options: CommitOptions,
+): Promise<CommitResult | null> {
+  const { id, ms } = newAuditId();
+  const at = new Date(ms).toISOString();
+  const record: AuditRecord = {
+    id,
+    model: name,
+    at,
+    actor: options.actor,
+    action: change.action,
+    version: change.version,
+    reason: change.reason,
+    numbers: change.numbers ?? {},
+    before: snapshot(current),
+    after: snapshot(change.next),
+  };
+  const entry: DecisionEntry = {
+    audit: id,
+    at,
+    actor: options.actor,
+    action: change.action,
+    version: change.version,
+    reason: change.reason,
+  };
+  const deliveries: PendingDelivery[] = options.webhookUrl
+    ? [
+        ...current.deliveries,
+        {
+          id,
+          payload: deliveryPayload(record),
+          attempts: 0,
+          createdAt: at,
+          lastAttemptAt: null,
+          lastError: null,
+        },
+      ]
+    : current.deliveries;
+  if (deliveries.length > MAX_DELIVERIES) {
+    console.error(
+      JSON.stringify({
+        event: "webhook_outbox_full",
+        name,
+        dropped: deliveries.slice(0, deliveries.length - MAX_DELIVERIES).map((d) => d.id),
+      }),
+    );
+  }
+  const next: RegistryState = {
+    ...change.next,
+    updatedAt: at,
+    decisions: [...current.decisions, entry].slice(-MAX_DECISIONS),
+    deliveries: deliveries.slice(-MAX_DELIVERIES),
+    auditOutbox: [...current.auditOutbox, record].slice(-MAX_AUDIT_OUTBOX),
+  };
+  const written = await writeState(env, next, etag);
+  if (written === null) return null;
+  // The record is safe in the outbox; writing it now only saves the next run the work.
+  await appendAudit(env.MODELS, record);
+  console.log(JSON.stringify({ event: "registry_change", ...entry, model: name }));
+  return { committed: true, state: next, etag: written, record };
 }
 
 /**

@@ -127,6 +127,11 @@ export type RegistryState = z.infer<typeof RegistryState>;
 /** A state as stored or written by hand: every field with a default may be left out. */
 export type RegistryStateInput = z.input<typeof RegistryState>;
 
+/** The state of a model before its first version: nothing active, nothing decided. */
+export function emptyState(name: string, at: string): RegistryState {
+  return RegistryState.parse({ name, active: null, updatedAt: at });
+}
+
 export interface VersionedState {
   state: RegistryState;
   etag: string;

@@ -14,6 +14,14 @@ function without(list: readonly number[], ...versions: Array<number | null>): nu
   return list.filter((v) => !versions.includes(v));
 }
 
+/** A model's first version becomes its active one. */
+export function registerFirst(state: RegistryState, version: number): RegistryState {
+  if (state.active !== null) {
+    throw new TransitionError(`model ${state.name} is registered already (active version ${state.active})`);
+  }
+  return { ...state, active: version };
+}
+
 /** Makes `version` the candidate (replacing any other), scored beside or instead of the active one. */
 export function registerCandidate(
   state: RegistryState,
@@ -121,6 +129,12 @@ export function endProbation(state: RegistryState): RegistryState {
 
 export function setPolicy(state: RegistryState, overrides: PolicyOverrides): RegistryState {
   return { ...state, policy: overrides };
+}
+
+/** The model's own drift sample rate; null hands it back to the DRIFT_SAMPLE_RATE var. */
+export function setSampleRate(state: RegistryState, rate: number | null): RegistryState {
+  const { sampleRate: _, ...rest } = state;
+  return rate === null ? rest : { ...rest, sampleRate: rate };
 }
 
 export function openAlert(state: RegistryState, features: string[], at: string): RegistryState {

@@ -16,6 +16,13 @@ import { readInputFile, readJsonFile, writeJsonAtomic } from "./files.js";
 import type { LocalBucket } from "./local-r2.js";
 import { buildManifest, MODEL_FILE } from "./manifest.js";
 import { loadModelDir, TRAINING_FILE } from "./model-dir.js";
+import {
+  type AdminTarget,
+  type CandidateOptions,
+  type Registration,
+  RegistrationError,
+  registerRemote,
+} from "./remote-registry.js";
 
 export const PROFILE_FILE = "profile.json";
 export const DRIFT_FILE = "drift.json";
@@ -27,12 +34,7 @@ export interface VersionFiles {
   files: Record<string, Uint8Array>;
 }
 
-export interface CandidateOptions {
-  mode: "shadow" | "canary";
-  share: number;
-}
-
-export type Registration = "active" | "candidate";
+export type { CandidateOptions, Registration };
 
 /**
  * The version folder for a model directory: model.onnx, training.json and, when `vane profile` made
@@ -117,10 +119,7 @@ async function registerLocally(
   throw new CliError(`the registry state of ${manifest.name} kept changing; try again`);
 }
 
-export interface RemoteTarget {
-  /** The deployed Worker, e.g. https://vane.example.workers.dev */
-  url: string;
-  token: string;
+export interface RemoteTarget extends AdminTarget {
   bucket: string;
 }
 
@@ -150,14 +149,16 @@ async function wranglerPut(bucket: string, key: string, bytes: Uint8Array): Prom
   }
 }
 
-/** Uploads to a real bucket with wrangler, then registers the candidate through the Worker's admin API. */
+/**
+ * Uploads to a real bucket with wrangler, then registers the version through the Worker's admin API:
+ * as the candidate, or as the first version of a model the Worker has never seen.
+ */
 export async function publishRemote(
   target: RemoteTarget,
   version: VersionFiles,
   candidate: CandidateOptions,
 ): Promise<Registration> {
   const { manifest } = version;
-  const headers = { authorization: `Bearer ${target.token}`, "content-type": "application/json" };
   const existing = await fetch(`${target.url}/v1/models/${manifest.name}`);
   if (existing.ok) {
     const body = (await existing.json()) as { versions: Array<{ version: number }> };
@@ -173,15 +174,7 @@ export async function publishRemote(
     `${folder(manifest)}manifest.json`,
     new TextEncoder().encode(JSON.stringify(manifest)),
   );
-  const response = await fetch(`${target.url}/v1/admin/models/${manifest.name}/candidate`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ version: manifest.version, ...candidate }),
+  return registerRemote(target, manifest, candidate).catch((error: unknown) => {
+    throw error instanceof RegistrationError ? new CliError(error.message) : error;
   });
-  if (!response.ok) {
-    throw new CliError(
-      `uploaded, but registering the candidate failed: ${response.status} ${await response.text()}`,
-    );
-  }
-  return "candidate";
 }

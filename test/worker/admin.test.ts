@@ -1,8 +1,10 @@
 /** /v1/admin: bearer-token guard on every route, and each action through the audited state writer. */
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { readPredictions } from "../../src/drift/predictions.js";
 import type { AuditRecord, RegistryState } from "../../src/registry/state.js";
 import { putShippedVersion, putState } from "./fixtures.js";
-import { ADMIN_TOKEN, admin, auditLog, stateOf } from "./promotion-fixture.js";
+import { ADMIN_TOKEN, admin, auditLog, jsonRequest, settled, stateOf } from "./promotion-fixture.js";
 import { call, type ProblemBody } from "./request.js";
 
 const MODEL = "admin-demo";
@@ -35,6 +37,8 @@ describe("without the admin token", () => {
     ["POST", `/models/${MODEL}/pin`, { version: 2 }],
     ["POST", `/models/${MODEL}/unpin`],
     ["PUT", `/models/${MODEL}/policy`, { policy: {} }],
+    ["PUT", `/models/${MODEL}/sample-rate`, { sampleRate: 0.5 }],
+    ["POST", "/models", { name: "admin-unauthorized", version: 1 }],
     ["GET", `/models/${MODEL}/audit`],
     ["GET", `/models/${MODEL}/examples`],
     ["GET", "/no-such-route"],
@@ -77,7 +81,7 @@ describe("the OpenAPI document", () => {
     expect(document.components.securitySchemes.adminToken).toMatchObject({ type: "http", scheme: "bearer" });
     const admin = Object.entries(document.paths).filter(([path]) => path.startsWith("/v1/admin/"));
     const operations = admin.flatMap(([, methods]) => Object.values(methods));
-    expect(operations).toHaveLength(11);
+    expect(operations).toHaveLength(13);
     for (const operation of operations) expect(operation.security).toEqual([{ adminToken: [] }]);
   });
 });
@@ -237,5 +241,133 @@ describe("with the admin token", () => {
       actor: "admin",
       action: "withdraw_candidate",
     });
+  });
+});
+
+describe("registering a model's first version", () => {
+  it("makes it active at once: 201, audited as admin, and the model serves", async () => {
+    const model = "admin-first-version";
+    await putShippedVersion("spam", 1, model);
+    const response = await admin("POST", "/models", { name: model, version: 1, reason: "first publish" });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as ActionBody;
+    expect(body.state).toMatchObject({ name: model, active: 1, previous: [], candidate: null });
+    expect(body.audit).toMatchObject({
+      actor: "admin",
+      action: "register_model",
+      version: 1,
+      reason: "first publish",
+      before: { active: null },
+      after: { active: 1 },
+    });
+    const predicted = await call(`/v1/models/${model}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instances: [{ text: "Subject: lunch\n\nNoon at the usual place?" }] }),
+    });
+    expect(predicted.status).toBe(200);
+    expect(await predicted.json()).toMatchObject({ model, version: 1, role: "active" });
+  });
+
+  it("refuses a model that is registered already: 409, its state untouched", async () => {
+    const model = "admin-first-exists";
+    await putShippedVersion("spam", 1, model);
+    await putShippedVersion("spam", 2, model);
+    await putState({ name: model, active: 1 });
+    const response = await admin("POST", "/models", { name: model, version: 2 });
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as ProblemBody).detail).toContain("registered already");
+    expect(await stateOf(model)).toMatchObject({ active: 1, candidate: null, decisions: [] });
+  });
+
+  it("refuses a version that was never uploaded: 422, and no state is created", async () => {
+    const response = await admin("POST", "/models", { name: "admin-first-missing", version: 1 });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as ProblemBody).detail).toContain("no version 1");
+    expect((await admin("GET", "/models/admin-first-missing")).status).toBe(404);
+  });
+
+  it("refuses a name that is not a model name: 400 naming the field", async () => {
+    const response = await admin("POST", "/models", { name: "Spam Filter", version: 1 });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ProblemBody).errors?.[0].field).toBe("name");
+  });
+});
+
+describe("admin routes on a model that does not exist", () => {
+  it.each([
+    ["POST", "/candidate", { version: 1, mode: "shadow", share: 1 }],
+    ["POST", "/promote", { version: 1 }],
+    ["POST", "/pin", { version: 1 }],
+    ["PUT", "/sample-rate", { sampleRate: 0.5 }],
+  ])("%s %s answers 404, not 422 for the version", async (method, path, body) => {
+    const response = await admin(method, `/models/admin-never-registered${path}`, body);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as ProblemBody).detail).toBe("no model named admin-never-registered");
+  });
+});
+
+describe("policy overrides that make no sense", () => {
+  it.each([
+    ["minAccuracyGain", -1],
+    ["minAccuracyGain", -0.01],
+    ["minFeedback", 0],
+    ["probationHours", 24 * 31],
+  ])("refuses %s = %d: 400 naming the field, the policy unchanged", async (knob, value) => {
+    const model = `admin-policy-${knob.toLowerCase()}`;
+    await putShippedVersion("spam", 1, model);
+    await putState({ name: model, active: 1, policy: { minFeedback: 50 } });
+    const response = await admin("PUT", `/models/${model}/policy`, { policy: { [knob]: value } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ProblemBody).errors?.[0].field).toBe(`policy.${knob}`);
+    expect((await stateOf(model)).policy).toEqual({ minFeedback: 50 });
+  });
+});
+
+describe("the per-model drift sample rate", () => {
+  it("is set through the admin API, audited, and decides which predictions are sampled", async () => {
+    const model = "admin-sample-rate";
+    await putShippedVersion("spam", 1, model);
+    await putState({ name: model, active: 1 });
+    const response = await admin("PUT", `/models/${model}/sample-rate`, { sampleRate: 0, reason: "quiet" });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as ActionBody;
+    expect(body.state.sampleRate).toBe(0);
+    expect(body.audit).toMatchObject({
+      action: "set_sample_rate",
+      reason: "quiet",
+      numbers: { sampleRate: 0, effective: 0, before: null },
+    });
+    // At rate 0 the prediction is answered but no record of it is kept for feedback.
+    const predicted = await settled(
+      jsonRequest(
+        "POST",
+        `/v1/models/${model}/predict`,
+        { instances: [{ text: "Subject: hi" }] },
+        { "x-request-id": "admin-sample-rate-0" },
+      ),
+    );
+    expect(predicted.status).toBe(200);
+    expect((await readPredictions(env.PREDICTIONS, model, ["admin-sample-rate-0"])).size).toBe(0);
+  });
+
+  it("null hands the rate back to DRIFT_SAMPLE_RATE", async () => {
+    const model = "admin-sample-rate-reset";
+    await putShippedVersion("spam", 1, model);
+    await putState({ name: model, active: 1, sampleRate: 0.2 });
+    const response = await admin("PUT", `/models/${model}/sample-rate`, { sampleRate: null });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as ActionBody;
+    expect(body.state.sampleRate).toBeUndefined();
+    expect(body.audit.numbers).toEqual({ sampleRate: null, effective: 1, before: 0.2 });
+  });
+
+  it.each([[1.5], [-0.1], ["0.5"]])("refuses %s: 400 naming sampleRate", async (rate) => {
+    const model = "admin-sample-rate-bad";
+    await putShippedVersion("spam", 1, model);
+    await putState({ name: model, active: 1 });
+    const response = await admin("PUT", `/models/${model}/sample-rate`, { sampleRate: rate });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ProblemBody).errors?.[0].field).toBe("sampleRate");
   });
 });

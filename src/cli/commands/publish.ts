@@ -23,7 +23,7 @@ export const publish: Command = {
     remote: { type: "boolean", description: "publish to the real bucket instead of the local simulation" },
     url: {
       type: "string",
-      description: "with --remote: the deployed Worker's URL (registers the candidate)",
+      description: "with --remote: the deployed Worker's URL (registers the version)",
     },
     token: { type: "string", description: "with --remote: the admin token (or VANE_ADMIN_TOKEN)" },
     bucket: { type: "string", default: LOCAL_BUCKET, description: "with --remote: the R2 bucket name" },

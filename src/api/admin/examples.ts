@@ -5,21 +5,22 @@
  * across the windows read, a uniform sample of the inputs in that span.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { limits } from "../config.js";
-import { MAX_EXAMPLES_PER_WINDOW } from "../core/drift-features.js";
-import { lowestExamples } from "../drift/window-format.js";
-import { readWindows } from "../drift/windows.js";
-import { readManifest } from "../registry/manifests.js";
-import { readState } from "../registry/state.js";
-import { requireAdmin, security, unauthorized } from "./admin.js";
-import { resourceApp } from "./context.js";
-import { ApiError } from "./problem.js";
-import { Lookback, lookbackMs, ModelParams, problemResponse } from "./schemas.js";
+import { limits } from "../../config.js";
+import { MAX_EXAMPLES_PER_WINDOW } from "../../core/drift-features.js";
+import { lowestExamples } from "../../drift/window-format.js";
+import { readWindows } from "../../drift/windows.js";
+import { readManifest } from "../../registry/manifests.js";
+import { readState } from "../../registry/state.js";
+import { resourceApp } from "../context.js";
+import { ApiError } from "../problem.js";
+import { Lookback, lookbackMs, ModelParams, problemResponse, wholeNumber } from "../schemas.js";
+import { tags } from "./action.js";
+import { security, unauthorized } from "./guard.js";
 
 const ExamplesQuery = z.object({
-  version: z.coerce.number().int().positive().optional().openapi({ description: "Default: the active" }),
+  version: wholeNumber({ min: 1 }).optional().openapi({ description: "Default: the active version" }),
   window: Lookback,
-  limit: z.coerce.number().int().min(1).max(MAX_EXAMPLES_PER_WINDOW).default(20),
+  limit: wholeNumber({ min: 1, max: MAX_EXAMPLES_PER_WINDOW }).default(20),
 });
 
 const Examples = z
@@ -39,7 +40,8 @@ const Examples = z
 const route = createRoute({
   method: "get",
   path: "/models/{name}/examples",
-  tags: ["admin"],
+  operationId: "listExamples",
+  tags,
   security,
   summary: "Raw inputs a version answered (models that keep examples)",
   request: { params: ModelParams, query: ExamplesQuery },
@@ -48,16 +50,13 @@ const route = createRoute({
       description: "A uniform sample of the inputs",
       content: { "application/json": { schema: Examples } },
     },
-    400: problemResponse("Bad query"),
+    400: problemResponse("Bad name or query"),
     401: unauthorized,
     404: problemResponse("No such model or version"),
   },
 });
 
-const app = resourceApp();
-app.use("*", requireAdmin);
-
-export const examples = app.openapi(route, async (c) => {
+export const examples = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const query = c.req.valid("query");
   const spanMs = lookbackMs(query.window, limits(c.env).driftRetentionDays);

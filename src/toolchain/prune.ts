@@ -4,6 +4,7 @@
  * keeps its size, but zeros compress well, so the gzip size shows the gain for transfer and storage.
  */
 import { gzipSync } from "node:zlib";
+import { UnprocessableError } from "../core/errors.js";
 import { nodeLabel } from "./onnx/graph.js";
 import { normalizeModel } from "./onnx/load.js";
 import { encodeModel, type GraphProto, readFloat32 } from "./onnx/model.js";
@@ -40,9 +41,7 @@ export interface PruneReport {
   gzipBytes: { before: number; after: number };
 }
 
-export class PruneError extends Error {
-  override name = "PruneError";
-}
+export class PruneError extends UnprocessableError {}
 
 /**
  * Zeroes the `count` smallest magnitudes across `arrays` in place. Ties at the threshold are broken by
@@ -102,7 +101,10 @@ export function pruneModel(
   const graph = model.graph as GraphProto;
   // Pruning changes values, not structure, so a weight read by several MatMul/Gemm nodes is fine.
   const search = findLinearWeights(graph, "allow");
-  if (search.weights.length === 0) throw new PruneError(`nothing to prune: ${whyNoWeights(graph, search)}`);
+  if (search.weights.length === 0)
+    throw new PruneError(
+      `nothing to prune: ${whyNoWeights(graph, { candidateNodes: search.linearNodes, skipped: search.skipped }, "MatMul or Gemm")}`,
+    );
 
   const values = search.weights.map((w) => readFloat32(w.tensor));
   if (options.scope === "global") {

@@ -1,15 +1,35 @@
 /**
- * int8 quantization of the MatMul and Gemm weights of any ONNX model, weight-only (QDQ) or dynamic.
- * Weights the rewrite cannot handle safely are left as they are and reported with the reason.
+ * int8 quantization of the weights of any ONNX model: MatMul and Gemm (weight-only QDQ or dynamic),
+ * Conv and ConvTranspose (int8 + DequantizeLinear, per output channel), and Gather embedding tables
+ * (int8 rows, dequantized after the lookup). Weights the rewrite cannot handle safely, and MatMuls
+ * of two activations (attention), are left as they are and reported with the reason.
  */
-import { defaultOpset, NameAllocator, nodeLabel, tensorUses } from "./onnx/graph.js";
+import { UnprocessableError } from "../core/errors.js";
+import { type ConvWeight, findConvWeights } from "./onnx/conv-weights.js";
+import { type EmbeddingTable, findEmbeddingTables } from "./onnx/embedding-tables.js";
+import {
+  defaultOpset,
+  isDefaultDomain,
+  NameAllocator,
+  nestedNodes,
+  nodeLabel,
+  tensorUses,
+} from "./onnx/graph.js";
 import { normalizeModel } from "./onnx/load.js";
-import { encodeModel, type GraphProto, type NodeProto, readFloat32 } from "./onnx/model.js";
+import {
+  encodeModel,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  readFloat32,
+  type TensorProto,
+} from "./onnx/model.js";
 import { opsetUpgradeBlockers, raiseDefaultOpset } from "./onnx/opset.js";
 import { findLinearWeights, type LinearWeight, type SkippedWeight, whyNoWeights } from "./onnx/weights.js";
+import { convRewrite } from "./quantize/conv.js";
 import { type ActivationCache, dynamicRewrite } from "./quantize/dynamic.js";
-import type { Granularity, QuantizationScheme } from "./quantize/params.js";
-import type { Rewrite } from "./quantize/rewrite.js";
+import { embeddingRewrite } from "./quantize/embedding.js";
+import type { Granularity, QuantizationScheme, QuantizedWeight } from "./quantize/params.js";
 import { weightOnlyRewrite } from "./quantize/weight-only.js";
 
 export type { SkippedWeight } from "./onnx/weights.js";
@@ -25,9 +45,11 @@ export interface QuantizeOptions extends QuantizationScheme {
 
 export interface QuantizedWeightReport {
   name: string;
-  /** The node that reads it, e.g. `Gemm "fc1"`. */
+  /** The node that reads it, e.g. `Gemm "fc1"` (the first, for a table several Gathers read). */
   node: string;
   op: string;
+  /** The nodes that now compute with it, e.g. `DequantizeLinear -> Conv`. */
+  pattern: string;
   /** Float weight dims as stored in the input model. */
   shape: number[];
   granularity: Granularity;
@@ -38,11 +60,22 @@ export interface QuantizedWeightReport {
   bytesAfter: number;
 }
 
+/** What raising the opset changed; `after` equals `before` when nothing was raised. */
+export interface OpsetChange {
+  before: number;
+  after: number;
+  irVersion: { before: number; after: number };
+  /** The rewrite that needed the higher opset, e.g. `DequantizeLinear with per-channel scales (Conv "c1")`. */
+  neededBy?: string;
+  /** Op types now read under the new opset; each is vetted to keep its meaning (src/toolchain/onnx/opset.ts). */
+  reinterpreted: string[];
+}
+
 export interface QuantizeReport {
   style: QuantizeStyle;
   granularity: Granularity;
   symmetric: boolean;
-  opset: { before: number; after: number };
+  opset: OpsetChange;
   weights: QuantizedWeightReport[];
   skipped: SkippedWeight[];
   bytesBefore: number;
@@ -50,9 +83,7 @@ export interface QuantizeReport {
 }
 
 /** Why a model could not be quantized (nothing eligible, or an opset that cannot be raised safely). */
-export class QuantizeError extends Error {
-  override name = "QuantizeError";
-
+export class QuantizeError extends UnprocessableError {
   constructor(
     message: string,
     readonly skipped: SkippedWeight[] = [],
@@ -61,19 +92,158 @@ export class QuantizeError extends Error {
   }
 }
 
-/** DequantizeLinear with a per-axis scale needs 13; DynamicQuantizeLinear 11; per-tensor DequantizeLinear 10. */
-function requiredOpset(options: QuantizeOptions): number {
-  if (options.style === "dynamic") return 11;
-  return options.granularity === "per-channel" ? 13 : 10;
+/** One weight to rewrite, whatever reads it. */
+type Candidate =
+  | { kind: "linear"; weight: LinearWeight }
+  | { kind: "conv"; weight: ConvWeight }
+  | { kind: "embedding"; weight: EmbeddingTable };
+
+function candidateName(candidate: Candidate): string {
+  return candidate.weight.name;
 }
 
-function hasFiniteValues(weight: LinearWeight): boolean {
-  return readFloat32(weight.tensor).every(Number.isFinite);
+function firstReader(candidate: Candidate): NodeProto {
+  return candidate.kind === "conv" ? candidate.weight.node : candidate.weight.users[0];
+}
+
+/**
+ * The opset a rewrite needs and why: DequantizeLinear with a per-axis scale 13, DynamicQuantizeLinear
+ * 11, per-tensor DequantizeLinear 10; a per-row table lookup (Gather, Cast, broadcasting Mul) 7.
+ */
+function opsetNeed(candidate: Candidate, options: QuantizeOptions): { opset: number; op: string } {
+  const perChannel = options.granularity === "per-channel";
+  if (candidate.kind === "linear" && options.style === "dynamic")
+    return { opset: 11, op: "DynamicQuantizeLinear" };
+  if (candidate.kind === "embedding" && perChannel) return { opset: 7, op: "Mul with broadcasting" };
+  return perChannel
+    ? { opset: 13, op: "DequantizeLinear with per-channel scales" }
+    : { opset: 10, op: "DequantizeLinear" };
+}
+
+function requiredOpset(
+  candidates: Candidate[],
+  options: QuantizeOptions,
+): { opset: number; neededBy?: string } {
+  let required: { opset: number; neededBy?: string } = { opset: 0 };
+  for (const candidate of candidates) {
+    const need = opsetNeed(candidate, options);
+    if (need.opset > required.opset)
+      required = { opset: need.opset, neededBy: `${need.op} (${nodeLabel(firstReader(candidate))})` };
+  }
+  return required;
+}
+
+/** Default-domain op types anywhere in the model, the ones a raised opset re-reads. */
+function defaultDomainOps(graph: GraphProto): string[] {
+  const nodes = [...(graph.node ?? []), ...nestedNodes(graph).map((n) => n.node)];
+  return [...new Set(nodes.filter(isDefaultDomain).map((n) => n.opType ?? ""))].sort();
+}
+
+function raiseOpsetFor(model: ModelProto, candidates: Candidate[], options: QuantizeOptions): OpsetChange {
+  const before = defaultOpset(model);
+  const irBefore = Number(model.irVersion);
+  const { opset: target, neededBy } = requiredOpset(candidates, options);
+  const blockers = opsetUpgradeBlockers(model, target);
+  if (blockers.length > 0) {
+    const perTensor = requiredOpset(candidates, { ...options, granularity: "per-tensor" }).opset;
+    const hint =
+      options.granularity === "per-channel" && opsetUpgradeBlockers(model, perTensor).length === 0
+        ? `; per-tensor ${options.style} quantization needs only opset ${perTensor}`
+        : "";
+    throw new QuantizeError(
+      `${options.style} ${options.granularity} quantization needs opset ${target} for ${neededBy} but the model uses opset ${before}, ` +
+        `and raising it would change the meaning of ${blockers.join(", ")}${hint}`,
+    );
+  }
+  const reinterpreted = target > before ? defaultDomainOps(model.graph as GraphProto) : [];
+  raiseDefaultOpset(model, target);
+  const after = defaultOpset(model);
+  return {
+    before,
+    after,
+    irVersion: { before: irBefore, after: Number(model.irVersion) },
+    ...(after > before && neededBy ? { neededBy } : {}),
+    reinterpreted,
+  };
+}
+
+function tensorOf(candidate: Candidate): TensorProto {
+  return candidate.weight.tensor;
 }
 
 /** Names read anywhere in the graph: nodes (and their subgraphs) and graph outputs. */
 function readNames(graph: GraphProto): Set<string> {
   return new Set(tensorUses(graph).keys());
+}
+
+function candidatesOf(graph: GraphProto): {
+  candidates: Candidate[];
+  skipped: SkippedWeight[];
+  candidateNodes: number;
+} {
+  const linear = findLinearWeights(graph, "skip");
+  const conv = findConvWeights(graph);
+  const embedding = findEmbeddingTables(graph);
+  const all: Candidate[] = [
+    ...linear.weights.map((weight) => ({ kind: "linear" as const, weight })),
+    ...conv.weights.map((weight) => ({ kind: "conv" as const, weight })),
+    ...embedding.tables.map((weight) => ({ kind: "embedding" as const, weight })),
+  ];
+  const skipped = [...linear.skipped, ...conv.skipped, ...embedding.skipped];
+  const candidates = all.filter((candidate) => {
+    if (readFloat32(tensorOf(candidate)).every(Number.isFinite)) return true;
+    skipped.push({
+      node: nodeLabel(firstReader(candidate)),
+      weight: candidateName(candidate),
+      reason: "weight holds NaN or Infinity",
+    });
+    return false;
+  });
+  return { candidates, skipped, candidateNodes: linear.linearNodes + conv.convNodes + embedding.lookups };
+}
+
+interface Applied {
+  candidate: Candidate;
+  replacements: Map<NodeProto, NodeProto[]>;
+  initializers: TensorProto[];
+  quantized: QuantizedWeight;
+  dims: number[];
+  pattern: string;
+}
+
+function rewrite(
+  candidate: Candidate,
+  options: QuantizeOptions,
+  names: NameAllocator,
+  activations: ActivationCache,
+): Applied {
+  if (candidate.kind === "embedding") {
+    const result = embeddingRewrite(candidate.weight, options, names);
+    const pattern =
+      options.granularity === "per-channel"
+        ? "Gather int8 rows x row scales"
+        : "Gather int8 rows -> DequantizeLinear";
+    return { candidate, ...result, pattern };
+  }
+  const node = firstReader(candidate);
+  const result =
+    candidate.kind === "conv"
+      ? convRewrite(candidate.weight, options, names)
+      : options.style === "dynamic"
+        ? dynamicRewrite(candidate.weight, options, names, activations)
+        : weightOnlyRewrite(candidate.weight, options, names);
+  const pattern =
+    candidate.kind === "linear" && options.style === "dynamic"
+      ? "DynamicQuantizeLinear + MatMulInteger"
+      : `DequantizeLinear -> ${node.opType}`;
+  return {
+    candidate,
+    replacements: new Map([[node, result.nodes]]),
+    initializers: result.initializers,
+    quantized: result.quantized,
+    dims: result.dims,
+    pattern,
+  };
 }
 
 export function quantizeModel(
@@ -82,56 +252,30 @@ export function quantizeModel(
 ): { bytes: Uint8Array; report: QuantizeReport } {
   const { model } = normalizeModel(bytes);
   const graph = model.graph as GraphProto;
-  const search = findLinearWeights(graph, "skip");
-  const skipped = [...search.skipped];
-  const weights = search.weights.filter((weight) => {
-    if (hasFiniteValues(weight)) return true;
-    skipped.push({
-      node: nodeLabel(weight.users[0]),
-      weight: weight.name,
-      reason: "weight holds NaN or Infinity",
-    });
-    return false;
-  });
-  if (weights.length === 0) {
-    throw new QuantizeError(`nothing to quantize: ${whyNoWeights(graph, { ...search, skipped })}`, skipped);
-  }
-
-  const before = defaultOpset(model);
-  const target = requiredOpset(options);
-  const blockers = opsetUpgradeBlockers(model, target);
-  if (blockers.length > 0) {
-    const hint =
-      options.style === "weight-only" && options.granularity === "per-channel"
-        ? "; per-tensor weight-only quantization needs only opset 10"
-        : "";
-    throw new QuantizeError(
-      `${options.style} ${options.granularity} quantization needs opset ${target} but the model uses opset ${before}, ` +
-        `and raising it would change the meaning of ${blockers.join(", ")}${hint}`,
+  const { candidates, skipped, candidateNodes } = candidatesOf(graph);
+  if (candidates.length === 0) {
+    const why = whyNoWeights(
+      graph,
+      { candidateNodes, skipped },
+      "MatMul, Gemm, Conv, ConvTranspose or embedding Gather",
     );
+    throw new QuantizeError(`nothing to quantize: ${why}`, skipped);
   }
-  raiseDefaultOpset(model, target);
+  const opset = raiseOpsetFor(model, candidates, options);
 
   const names = new NameAllocator(graph);
   const activations: ActivationCache = new Map();
-  const rewrites = new Map<NodeProto, { weight: LinearWeight; rewrite: Rewrite }>();
-  const byNode = new Map(weights.map((w) => [w.users[0], w]));
+  const byNode = new Map(candidates.map((c) => [firstReader(c), c]));
   const readBefore = readNames(graph);
+  const applied: Applied[] = [];
   // In graph order, so a shared activation quantization is emitted before its first reader.
   for (const node of graph.node ?? []) {
-    const weight = byNode.get(node);
-    if (!weight) continue;
-    const rewrite =
-      options.style === "dynamic"
-        ? dynamicRewrite(weight, options, names, activations)
-        : weightOnlyRewrite(weight, options, names);
-    rewrites.set(node, { weight, rewrite });
+    const candidate = byNode.get(node);
+    if (candidate) applied.push(rewrite(candidate, options, names, activations));
   }
-
-  graph.node = (graph.node ?? []).flatMap((node) => rewrites.get(node)?.rewrite.nodes ?? [node]);
-  const added = new Map(
-    [...rewrites.values()].map(({ weight, rewrite }) => [weight.name, rewrite.initializers]),
-  );
+  const replacements = new Map(applied.flatMap((a) => [...a.replacements]));
+  graph.node = (graph.node ?? []).flatMap((node) => replacements.get(node) ?? [node]);
+  const added = new Map(applied.map((a) => [candidateName(a.candidate), a.initializers]));
   graph.initializer = (graph.initializer ?? []).flatMap((t) => [t, ...(added.get(t.name ?? "") ?? [])]);
   // Drop only what this rewrite made unread (the float weights); pre-existing unused tensors stay.
   const readAfter = readNames(graph);
@@ -144,10 +288,8 @@ export function quantizeModel(
     style: options.style,
     granularity: options.granularity,
     symmetric: options.symmetric,
-    opset: { before, after: defaultOpset(model) },
-    weights: [...rewrites.values()].map(({ weight, rewrite }) =>
-      weightReport(weight, rewrite, options.granularity),
-    ),
+    opset,
+    weights: applied.map((a) => weightReport(a, options.granularity)),
     skipped,
     bytesBefore: bytes.byteLength,
     bytesAfter: output.byteLength,
@@ -155,19 +297,17 @@ export function quantizeModel(
   return { bytes: output, report };
 }
 
-function weightReport(
-  weight: LinearWeight,
-  rewrite: Rewrite,
-  granularity: Granularity,
-): QuantizedWeightReport {
-  const { quantized } = rewrite;
-  const count = weight.dims[0] * weight.dims[1];
+function weightReport(applied: Applied, granularity: Granularity): QuantizedWeightReport {
+  const { quantized, candidate } = applied;
+  const node = firstReader(candidate);
+  const count = tensorOf(candidate).dims?.reduce<number>((n, d) => n * Number(d), 1) ?? 0;
   const zeroPointBytes = quantized.dtype === "uint8" ? 1 : 0;
   return {
-    name: weight.name,
-    node: nodeLabel(weight.users[0]),
-    op: weight.users[0].opType ?? "",
-    shape: [...weight.dims],
+    name: candidateName(candidate),
+    node: nodeLabel(node),
+    op: node.opType ?? "",
+    pattern: applied.pattern,
+    shape: (tensorOf(candidate).dims ?? []).map(Number),
     granularity,
     dtype: quantized.dtype,
     scale: {

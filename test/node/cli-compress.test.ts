@@ -146,9 +146,9 @@ describe.concurrent("vane quantize", () => {
       /exported-without-data\/chain\.onnx: external data file .*exported-without-data\/chain\.onnx\.data of tensor "w1" does not exist/,
     ],
     [
-      "a model without MatMul or Gemm",
+      "a model without weights to quantize",
       () => [plain],
-      /plain\.onnx: nothing to quantize: the model has no MatMul or Gemm node \(its ops: Relu\)/,
+      /plain\.onnx: nothing to quantize: the model has no MatMul, Gemm, Conv, ConvTranspose or embedding Gather node \(its ops: Relu\)/,
     ],
     [
       "a weight that also feeds an unknown op",

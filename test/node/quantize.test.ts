@@ -5,6 +5,7 @@ import {
   encodeModel,
   float32Tensor,
   type GraphProto,
+  intAttribute,
   makeModel,
   makeNode,
   OnnxFormatError,
@@ -410,12 +411,12 @@ describe("weights the quantizer leaves alone", () => {
     );
     expect(() => quantizeModel(bytes, weightOnly)).toThrow(
       new QuantizeError(
-        "nothing to quantize: the model has no MatMul or Gemm node (its ops: Scramble (com.example))",
+        "nothing to quantize: the model has no MatMul, Gemm, Conv, ConvTranspose or embedding Gather node (its ops: Scramble (com.example))",
       ),
     );
   });
 
-  it("throws a QuantizeError for a model without MatMul or Gemm", () => {
+  it("throws a QuantizeError for a model without MatMul, Gemm, Conv or embedding", () => {
     const bytes = encodeModel(
       makeModel(
         graphOf(
@@ -425,7 +426,9 @@ describe("weights the quantizer leaves alone", () => {
       ),
     );
     expect(() => quantizeModel(bytes, dynamic)).toThrow(
-      new QuantizeError("nothing to quantize: the model has no MatMul or Gemm node (its ops: Add, Relu)"),
+      new QuantizeError(
+        "nothing to quantize: the model has no MatMul, Gemm, Conv, ConvTranspose or embedding Gather node (its ops: Add, Relu)",
+      ),
     );
   });
 
@@ -490,7 +493,13 @@ describe("opset handling", () => {
 
   it("raises opset 11 to 13 for per-channel DequantizeLinear, and the model runs", async () => {
     const { bytes, report } = quantizeModel(gemmAt(11), weightOnly);
-    expect(report.opset).toEqual({ before: 11, after: 13 });
+    expect(report.opset).toEqual({
+      before: 11,
+      after: 13,
+      irVersion: { before: 8, after: 8 },
+      neededBy: 'DequantizeLinear with per-channel scales (Gemm "fc")',
+      reinterpreted: ["Gemm", "Relu"],
+    });
     expect(decodeModel(bytes).opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([["", 13]]);
     const { y } = await runModel("onnxruntime-web", bytes, {
       x: { data: Float32Array.from(wave(8, 1)), dims: [1, 8] },
@@ -500,14 +509,33 @@ describe("opset handling", () => {
 
   it("keeps opset 11 for per-tensor weight-only, which needs only 10", () => {
     const { report } = quantizeModel(gemmAt(11), { ...weightOnly, granularity: "per-tensor" });
-    expect(report.opset).toEqual({ before: 11, after: 11 });
+    expect(report.opset).toEqual({
+      before: 11,
+      after: 11,
+      irVersion: { before: 8, after: 8 },
+      reinterpreted: [],
+    });
+  });
+
+  it("raises the IR version with the opset when the old one cannot carry opset 13", () => {
+    const model = decodeModel(gemmAt(10));
+    model.irVersion = 5;
+    const { bytes, report } = quantizeModel(encodeModel(model), weightOnly);
+    expect([report.opset.before, report.opset.after, report.opset.irVersion]).toEqual([
+      10,
+      13,
+      { before: 5, after: 7 },
+    ]);
+    expect(Number(decodeModel(bytes).irVersion)).toBe(7);
   });
 
   it("refuses to raise the opset past an op whose meaning would change", () => {
-    const softmax = makeNode("Softmax", ["y"], ["p"], [], "softmax");
+    // Over axis 0 of a 2-D tensor: opset 11 normalises the whole tensor, opset 13 each column.
+    const softmax = makeNode("Softmax", ["y"], ["p"], [intAttribute("axis", 0)], "softmax");
     expect(() => quantizeModel(gemmAt(11, [softmax]), weightOnly)).toThrow(
       new QuantizeError(
-        "weight-only per-channel quantization needs opset 13 but the model uses opset 11, and raising it would " +
+        'weight-only per-channel quantization needs opset 13 for DequantizeLinear with per-channel scales (Gemm "fc") ' +
+          "but the model uses opset 11, and raising it would " +
           "change the meaning of Softmax; per-tensor weight-only quantization needs only opset 10",
       ),
     );

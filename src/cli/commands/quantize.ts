@@ -1,4 +1,4 @@
-/** `vane quantize`: int8 quantization of the MatMul/Gemm weights of any ONNX model. */
+/** `vane quantize`: int8 quantization of the MatMul/Gemm, Conv/ConvTranspose and embedding weights of any ONNX model. */
 import { loadModelFile } from "../../toolchain/model-dir.js";
 import { OnnxFormatError } from "../../toolchain/onnx/model.js";
 import {
@@ -19,15 +19,24 @@ function render(report: QuantizeReport, input: string, out: string): string {
     `quantized ${input} -> ${out} (${report.style}, ${report.granularity}, ${report.symmetric ? "symmetric int8" : "asymmetric uint8"})`,
     `size: ${formatBytes(report.bytesBefore)} -> ${formatBytes(report.bytesAfter)}`,
   ];
-  if (report.opset.after !== report.opset.before)
-    lines.push(`opset raised from ${report.opset.before} to ${report.opset.after}`);
+  const { opset } = report;
+  if (opset.after !== opset.before) {
+    const ir =
+      opset.irVersion.after !== opset.irVersion.before
+        ? `, IR version ${opset.irVersion.before} -> ${opset.irVersion.after}`
+        : "";
+    lines.push(
+      `opset raised from ${opset.before} to ${opset.after}${ir} for ${opset.neededBy}; ` +
+        `now read under opset ${opset.after}, each vetted to keep its meaning: ${opset.reinterpreted.join(", ")}`,
+    );
+  }
   for (const w of report.weights) {
     const scale =
       w.scale.min === w.scale.max
         ? w.scale.min.toExponential(3)
         : `${w.scale.min.toExponential(3)}..${w.scale.max.toExponential(3)}`;
     lines.push(
-      `  ${w.name} [${w.shape.join("x")}] ${w.node} -> ${w.dtype}, scale ${scale}, max |error| ${w.maxAbsError.toExponential(3)}`,
+      `  ${w.name} [${w.shape.join("x")}] ${w.node} -> ${w.dtype} (${w.pattern}), scale ${scale}, max |error| ${w.maxAbsError.toExponential(3)}`,
     );
   }
   for (const s of report.skipped) lines.push(`  skipped ${s.node}: ${s.reason}`);
@@ -36,7 +45,8 @@ function render(report: QuantizeReport, input: string, out: string): string {
 
 export const quantize: Command = {
   name: "quantize",
-  summary: "int8-quantize the MatMul/Gemm weights of an ONNX model",
+  summary:
+    "int8-quantize the MatMul/Gemm, Conv/ConvTranspose and embedding (Gather) weights of an ONNX model",
   usage:
     "vane quantize <in.onnx> --out <out.onnx> [--style weight-only|dynamic] [--granularity per-channel|per-tensor] [--asymmetric]",
   options: {
@@ -49,7 +59,8 @@ export const quantize: Command = {
     granularity: {
       type: "string",
       default: "per-channel",
-      description: "one scale per output column, or one per weight",
+      description:
+        "one scale per output channel (MatMul column, Conv filter, embedding row), or one per weight",
     },
     asymmetric: { type: "boolean", description: "uint8 with a zero point instead of symmetric int8" },
   },

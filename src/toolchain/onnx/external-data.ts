@@ -16,9 +16,7 @@ import {
 } from "./model.js";
 
 /** An external data reference that cannot be resolved: a missing file, a range past its end, a path outside the model's folder. */
-export class ExternalDataError extends OnnxFormatError {
-  override name = "ExternalDataError";
-}
+export class ExternalDataError extends OnnxFormatError {}
 
 /** Bytes per element for fixed-size types; 4-bit types (21, 22) are packed two per byte. */
 const ELEMENT_BYTES: Record<number, number> = {

@@ -23,9 +23,7 @@ export interface LoadedModel {
 }
 
 /** A model file that cannot be read at all (missing, a directory, unreadable). */
-export class ModelFileError extends OnnxFormatError {
-  override name = "ModelFileError";
-}
+export class ModelFileError extends OnnxFormatError {}
 
 async function readModelFile(path: string): Promise<Uint8Array> {
   try {

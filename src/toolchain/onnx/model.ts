@@ -3,6 +3,7 @@
  * part of the Worker bundle). Builders and tensor codecs used by the exporter, quantizer and pruner.
  */
 import onnxProto from "onnx-proto";
+import { UnprocessableError } from "../../core/errors.js";
 
 export const { onnx } = onnxProto;
 export type ModelProto = onnxProto.onnx.ModelProto;
@@ -15,9 +16,8 @@ export const DataType = onnx.TensorProto.DataType;
 export const DEFAULT_OPSET = 17;
 const IR_VERSION = 8;
 
-export class OnnxFormatError extends Error {
-  override name = "OnnxFormatError";
-}
+/** Bytes or files that are not a complete, readable ONNX model. */
+export class OnnxFormatError extends UnprocessableError {}
 
 /** Decodes ONNX bytes; throws OnnxFormatError for anything that is not a model with a graph. */
 export function decodeModel(bytes: Uint8Array): ModelProto {

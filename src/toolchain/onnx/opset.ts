@@ -3,8 +3,8 @@
  * are valid. Raising the opset re-interprets every existing node under the newer operator versions, so
  * it is only done when each op present keeps its meaning up to opset 13.
  */
-import { defaultOpset, isDefaultDomain, nestedNodes } from "./graph.js";
-import type { ModelProto } from "./model.js";
+import { defaultOpset, intAttributeOf, isDefaultDomain, nestedNodes } from "./graph.js";
+import type { GraphProto, ModelProto, NodeProto } from "./model.js";
 
 /** The highest opset the table below vouches for. */
 const MAX_UPGRADE_OPSET = 13;
@@ -127,13 +127,38 @@ export function opsetUpgradeBlockers(model: ModelProto, target: number): string[
   if (current >= target) return [];
   const graph = model.graph;
   const nodes = [...(graph?.node ?? []), ...(graph ? nestedNodes(graph).map((n) => n.node) : [])];
+  const ranks = graph ? declaredRanks(graph) : new Map<string, number>();
   const blockers = new Set<string>();
   for (const node of nodes) {
     if (!isDefaultDomain(node)) continue;
     const stableFrom = STABLE_FROM[node.opType ?? ""];
-    if (stableFrom === undefined || current < stableFrom) blockers.add(node.opType ?? "");
+    if (stableFrom !== undefined && current >= stableFrom) continue;
+    if (target <= 13 && normalizesLastAxis(node, ranks)) continue;
+    blockers.add(node.opType ?? "");
   }
   return [...blockers].sort();
+}
+
+/** Ranks of the tensors whose shape the graph declares (inputs, outputs, value_info). */
+function declaredRanks(graph: GraphProto): Map<string, number> {
+  const ranks = new Map<string, number>();
+  for (const info of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
+    const dims = info.type?.tensorType?.shape?.dim;
+    if (info.name && dims) ranks.set(info.name, dims.length);
+  }
+  return ranks;
+}
+
+/**
+ * Softmax, LogSoftmax and Hardmax before 13 flatten the input to 2-D at `axis` and normalise the
+ * second part; from 13 they normalise along `axis` alone. Both agree when `axis` is the last one.
+ */
+function normalizesLastAxis(node: NodeProto, ranks: Map<string, number>): boolean {
+  if (!["Softmax", "LogSoftmax", "Hardmax"].includes(node.opType ?? "")) return false;
+  const axis = intAttributeOf(node, "axis", 1);
+  if (axis === -1) return true;
+  const rank = ranks.get(node.input?.[0] ?? "") ?? ranks.get(node.output?.[0] ?? "");
+  return rank !== undefined && axis === rank - 1;
 }
 
 /** Raises the default opset (and the IR version with it) to at least `target`. */

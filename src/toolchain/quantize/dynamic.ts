@@ -64,7 +64,7 @@ export function dynamicRewrite(
 
   const perChannel = scheme.granularity === "per-channel";
   const dims: [number, number] = [weight.k, weight.n];
-  const quantized = quantizeWeight(weightAsKN(weight), dims, scheme);
+  const quantized = quantizeWeight(weightAsKN(weight), dims, scheme, 1);
   // Gemm's alpha rides on the weight scale, which the output is multiplied by anyway.
   const scale = alpha === 1 ? quantized.scale : quantized.scale.map((s) => s * alpha);
   const stored = storeQuantizedWeight(names, weight.name, dims, quantized, scale, perChannel);

@@ -28,16 +28,20 @@ function roundHalfEven(x: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** Quantizes a row-major [K, N] weight; per-channel means one scale per column N (output channel). */
+/**
+ * Quantizes a row-major weight of shape `dims`; per-channel means one scale per index along `axis`
+ * (the output channel: 1 for a [K, N] MatMul weight, 0 for Conv and embedding rows).
+ */
 export function quantizeWeight(
   data: Float32Array,
-  dims: [number, number],
+  dims: readonly number[],
   scheme: QuantizationScheme,
+  axis: number,
 ): QuantizedWeight {
   const perChannel = scheme.granularity === "per-channel";
-  const columns = dims[1];
-  const channels = perChannel ? columns : 1;
-  const channelOf = (i: number) => (perChannel ? i % columns : 0);
+  const channels = perChannel ? dims[axis] : 1;
+  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const channelOf = (i: number) => (perChannel ? Math.floor(i / inner) % channels : 0);
 
   // Ranges always include 0 so that zero (and so pruned weights) is represented exactly.
   const low = new Float64Array(channels);

@@ -3,6 +3,8 @@ import type { NameAllocator } from "../onnx/graph.js";
 import {
   float32Tensor,
   int8Tensor,
+  intAttribute,
+  makeNode,
   type NodeProto,
   readFloat32,
   type TensorProto,
@@ -18,7 +20,7 @@ export interface Rewrite {
   initializers: TensorProto[];
   quantized: QuantizedWeight;
   /** Dims of the stored integer weight. */
-  dims: [number, number];
+  dims: number[];
 }
 
 /**
@@ -41,19 +43,20 @@ export interface StoredQuantizedWeight {
 
 /**
  * Stores the integer weight, its scale and (asymmetric only) zero point. Per-channel scales and zero
- * points are 1-D of length N; per-tensor ones are scalars.
+ * points are 1-D with one value per channel (or `channelDims`); per-tensor ones are scalars.
  */
 export function storeQuantizedWeight(
   names: NameAllocator,
   weight: string,
-  dims: [number, number],
+  dims: number[],
   quantized: QuantizedWeight,
   scale: Float32Array,
   perChannel: boolean,
+  channelDims = [scale.length],
 ): StoredQuantizedWeight {
   const values = names.fresh(`${weight}_quantized`);
   const scaleName = names.fresh(`${weight}_scale`);
-  const paramDims = perChannel ? [scale.length] : [];
+  const paramDims = perChannel ? channelDims : [];
   if (quantized.dtype === "int8") {
     const tensors = [int8Tensor(values, dims, quantized.values), float32Tensor(scaleName, paramDims, scale)];
     return { tensors, values, scale: scaleName };
@@ -65,4 +68,16 @@ export function storeQuantizedWeight(
     uint8Tensor(zeroPoint, paramDims, quantized.zeroPoint),
   ];
   return { tensors, values, scale: scaleName, zeroPoint };
+}
+
+/** DequantizeLinear of a stored weight; `axis` for per-channel scales (opset 13), none for per-tensor. */
+export function dequantizeNode(
+  names: NameAllocator,
+  stored: StoredQuantizedWeight,
+  output: string,
+  axis: number | undefined,
+): NodeProto {
+  const inputs = [stored.values, stored.scale, ...(stored.zeroPoint ? [stored.zeroPoint] : [])];
+  const attributes = axis === undefined ? [] : [intAttribute("axis", axis)];
+  return makeNode("DequantizeLinear", inputs, [output], attributes, names.fresh(`${output}_node`));
 }

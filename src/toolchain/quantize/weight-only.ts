@@ -3,10 +3,9 @@
  * restores float32 weights in front of the MatMul or Gemm, so activations stay float.
  */
 import type { NameAllocator } from "../onnx/graph.js";
-import { intAttribute, makeNode } from "../onnx/model.js";
 import type { LinearWeight } from "../onnx/weights.js";
 import { type QuantizationScheme, quantizeWeight } from "./params.js";
-import { type Rewrite, storeQuantizedWeight, weightAsKN } from "./rewrite.js";
+import { dequantizeNode, type Rewrite, storeQuantizedWeight, weightAsKN } from "./rewrite.js";
 
 export function weightOnlyRewrite(
   weight: LinearWeight,
@@ -16,19 +15,11 @@ export function weightOnlyRewrite(
   const [node] = weight.users;
   const perChannel = scheme.granularity === "per-channel";
   const dims: [number, number] = [weight.k, weight.n];
-  const quantized = quantizeWeight(weightAsKN(weight), dims, scheme);
+  const quantized = quantizeWeight(weightAsKN(weight), dims, scheme, 1);
   const stored = storeQuantizedWeight(names, weight.name, dims, quantized, quantized.scale, perChannel);
   const dequantized = names.fresh(`${weight.name}_dequantized`);
-  const inputs = [stored.values, stored.scale, ...(stored.zeroPoint ? [stored.zeroPoint] : [])];
   // Channels are the columns of the [K, N] weight.
-  const attributes = perChannel ? [intAttribute("axis", 1)] : [];
-  const dequantize = makeNode(
-    "DequantizeLinear",
-    inputs,
-    [dequantized],
-    attributes,
-    names.fresh(`${dequantized}_node`),
-  );
+  const dequantize = dequantizeNode(names, stored, dequantized, perChannel ? 1 : undefined);
   const input = [...(node.input ?? [])];
   input[1] = dequantized;
   node.input = input;

@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
 import { DriftSpec } from "../src/core/drift-features.js";
-import { emptySketches, Profile } from "../src/core/profile.js";
+import { emptySketches, PROFILE_BINS, Profile } from "../src/core/profile.js";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
 import {
   createSketch,
@@ -165,11 +165,11 @@ async function sketchSection(): Promise<void> {
   const runs = QUICK ? 3 : 5;
   const N = 1_000_000;
   const reference = normals(10_000, 1);
-  const edges = binEdgesFromSample(reference, 20);
+  const edges = binEdgesFromSample(reference, PROFILE_BINS);
   const stream = normals(N, 2, 0.1, 1.1);
   const spec = { kind: "numeric" as const, edges };
 
-  // Update cost: numeric feature sketch (histogram over 20 profile bins + KLL k=200) vs a plain
+  // Update cost: numeric feature sketch (histogram over the profile bins + KLL k=200) vs a plain
   // array push (+ the final sort exact quantiles need), per sample.
   const sketchNs: number[] = [];
   const kllNs: number[] = [];

@@ -42,8 +42,8 @@ export function compareFeature(reference: FeatureSketch, live: FeatureSketch): F
       kind: "numeric",
       count,
       referenceCount,
-      psi: psi(reference.histogram.counts, live.histogram.counts),
-      jensenShannon: jensenShannonDistance(reference.histogram.counts, live.histogram.counts),
+      psi: psi(reference.histogram.comparedCounts, live.histogram.comparedCounts),
+      jensenShannon: jensenShannonDistance(reference.histogram.comparedCounts, live.histogram.comparedCounts),
       ks: ksTwoSampleSketch(reference.quantiles, live.quantiles),
       wasserstein: wasserstein1Sketch(reference.quantiles, live.quantiles),
     };

@@ -15,7 +15,8 @@ import {
 } from "./sketch/feature-sketch.js";
 import { binEdgesFromSample } from "./sketch/histogram.js";
 
-export const PROFILE_BINS = 20;
+/** Deciles of the reference, the classic PSI binning (docs/drift.md says why not finer). */
+export const PROFILE_BINS = 10;
 /** Edges for a version without a profile: its windows still count, but have no reference to drift from. */
 const FALLBACK_EDGES = [0, 1];
 

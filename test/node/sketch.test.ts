@@ -183,11 +183,35 @@ describe("Histogram", () => {
     expect(histogram.counts).toEqual([1, 2, 1]);
   });
 
-  it("rejects edges that are empty, unsorted, repeated or not finite", () => {
+  it("gives an edge written twice a point bin of its own, the interval after it starting above it", () => {
+    // [underflow, {0}, (0,1), {1}, (1,3], overflow]
+    const histogram = histogramOf([0, 0, 1, 1, 3], [-0.5, 0, 0, 0.5, 1, 1, 1, 1.0001, 3, 4]);
+    expect(histogram.counts).toEqual([1, 2, 1, 3, 2, 1]);
+  });
+
+  it("closes the last bin with a point bin when the last edge is written twice", () => {
+    // [underflow, [0,2), {2}, (2,3), {3}, overflow]
+    const histogram = histogramOf([0, 2, 2, 3, 3], [0, 1.9, 2, 2.5, 3, 3.5]);
+    expect(histogram.counts).toEqual([0, 2, 1, 1, 1, 1]);
+  });
+
+  it("rejects edges that are empty, decreasing, written three times or not finite", () => {
     expect(() => new Histogram([])).toThrow(/at least one bin edge/);
-    expect(() => new Histogram([1, 0])).toThrow(/strictly increasing/);
-    expect(() => new Histogram([0, 0])).toThrow(/strictly increasing/);
+    expect(() => new Histogram([1, 0])).toThrow(/must not decrease/);
+    expect(() => new Histogram([0, 0, 0])).toThrow(/more than twice/);
     expect(() => new Histogram([0, Number.POSITIVE_INFINITY])).toThrow(/not finite/);
+  });
+
+  it("compares with its outermost interval bins open to ±Infinity: under/overflow fold into them", () => {
+    const histogram = histogramOf([0, 1, 2], [-5, 0.5, 1.5, 2, 7, Number.POSITIVE_INFINITY]);
+    expect(histogram.counts).toEqual([1, 1, 2, 2]);
+    expect(histogram.comparedCounts).toEqual([0, 2, 4, 0]);
+  });
+
+  it("compares values beyond a point bin at either end in their own bins (new values, not a tail)", () => {
+    const histogram = histogramOf([0, 0, 1, 1], [-1, 0, 0.5, 1, 2, 2]);
+    expect(histogram.comparedCounts).toEqual([1, 1, 1, 1, 2]);
+    expect(histogramOf([4], [3, 4, 5]).comparedCounts).toEqual([1, 1, 1]);
   });
 
   it("merges by adding counts, NaN included", () => {
@@ -229,14 +253,26 @@ describe("binEdgesFromSample", () => {
     expect(binEdgesFromSample(values, 4)).toEqual([1, 25, 50, 75, 100]);
   });
 
-  it("drops non-finite values and repeated edges, so heavy values get one bin", () => {
-    const values = [0, 0, 0, 0, 0, 0, 1, 2, 3, 4, Number.NaN, Number.POSITIVE_INFINITY];
-    // Sorted finite sample of 10; ranks 0, 2, 4, 6, 8, 10 give 0, 0, 0, 0, 2, 4.
-    expect(binEdgesFromSample(values, 5)).toEqual([0, 2, 4]);
+  it("gives a point mass (at least 1/bins of the sample) a bin of its own, apart from the interval above it", () => {
+    // 60 zeros and 1…40: 0 holds 60% ≥ 1/4, so it is a point; 1…40 are cut at their quarters.
+    const values = [...new Array<number>(60).fill(0), ...Array.from({ length: 40 }, (_, i) => i + 1)];
+    const edges = binEdgesFromSample([...values, Number.NaN, Number.POSITIVE_INFINITY], 4);
+    expect(edges).toEqual([0, 0, 1, 10, 20, 30, 40]);
+    const histogram = histogramOf(edges, values);
+    // [underflow, {0}, (0,1) empty, [1,10), [10,20), [20,30), [30,40], overflow]
+    expect(histogram.counts).toEqual([0, 60, 0, 9, 10, 10, 11, 0]);
   });
 
-  it("gives a single edge for a constant sample", () => {
-    expect(binEdgesFromSample([7, 7, 7], 10)).toEqual([7]);
+  it("gives each value of a feature with at most 20 distinct values a bin of its own", () => {
+    expect(binEdgesFromSample([0, 1, 1, 0, 0], 10)).toEqual([0, 0, 1, 1]);
+    const histogram = histogramOf(binEdgesFromSample([0, 1, 2, 3], 2), [0, 1, 2, 2, 3, 3, 3]);
+    // 2 and 3 no longer share the closed last bin [2, 3].
+    expect(histogram.counts).toEqual([0, 1, 0, 1, 0, 2, 0, 3, 0]);
+  });
+
+  it("gives a constant sample one point bin", () => {
+    expect(binEdgesFromSample([7, 7, 7], 10)).toEqual([7, 7]);
+    expect(histogramOf([7, 7], [6, 7, 7, 8]).counts).toEqual([1, 2, 1]);
   });
 
   it("refuses a sample without finite values or a bad bin count", () => {

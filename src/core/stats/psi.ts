@@ -8,9 +8,9 @@ import { proportions } from "./proportions.js";
 export const PSI_EPSILON = 1e-4;
 
 /**
- * An empty bin on one side only would make its term infinite, so proportions below `epsilon` are
- * raised to `epsilon` (the common convention). Bins empty on both sides then contribute exactly 0,
- * and bins above the floor are untouched, so hand-computed values hold. Pass 0 to disable.
+ * An empty bin on one side only would make its term infinite, so an empty bin's proportion is taken
+ * as `epsilon` (Evidently's 0.0001, see docs/drift.md). Bins empty on both sides then contribute
+ * exactly 0, and every other bin is untouched, so hand-computed values hold. Pass 0 to disable.
  */
 export function psi(
   expectedCounts: readonly number[],
@@ -25,8 +25,8 @@ export function psi(
   const actual = proportions(actualCounts);
   let index = 0;
   for (let i = 0; i < expected.length; i++) {
-    const e = Math.max(expected[i], epsilon);
-    const a = Math.max(actual[i], epsilon);
+    const e = expected[i] === 0 ? epsilon : expected[i];
+    const a = actual[i] === 0 ? epsilon : actual[i];
     if (a !== e) index += (a - e) * Math.log(a / e);
   }
   return index;

@@ -24,6 +24,7 @@ describe("GET /openapi.json", () => {
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual([
       "/healthz",
+      "/v1/admin/models",
       "/v1/admin/models/{name}",
       "/v1/admin/models/{name}/audit",
       "/v1/admin/models/{name}/candidate",
@@ -32,6 +33,7 @@ describe("GET /openapi.json", () => {
       "/v1/admin/models/{name}/policy",
       "/v1/admin/models/{name}/promote",
       "/v1/admin/models/{name}/rollback",
+      "/v1/admin/models/{name}/sample-rate",
       "/v1/admin/models/{name}/unpin",
       "/v1/models",
       "/v1/models/{name}",

@@ -30,6 +30,7 @@ export default defineConfig({
                 MAX_TEXT_CHARS: "50000",
                 ADMIN_TOKEN: "test-admin-token",
                 WEBHOOK_SECRET: "test-webhook-secret",
+                FEEDBACK_SECRET: "test-feedback-secret",
                 TEST_MIGRATIONS: migrations,
               },
             },

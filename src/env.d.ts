@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     ADMIN_TOKEN?: string;
     /** Key that signs webhook deliveries (`vane-signature`): `npx wrangler secret put WEBHOOK_SECRET`. */
     WEBHOOK_SECRET?: string;
+    /** Key of the feedback tokens predict responses carry: `npx wrangler secret put FEEDBACK_SECRET`. */
+    FEEDBACK_SECRET?: string;
   }
 }

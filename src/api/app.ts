@@ -5,6 +5,7 @@ import { admin } from "./admin/index.js";
 import type { AppEnv } from "./context.js";
 import { drift } from "./drift.js";
 import { feedback } from "./feedback.js";
+import { issueFeedbackToken } from "./feedback-auth.js";
 import { health } from "./health.js";
 import { requestId } from "./middleware.js";
 import { models } from "./models.js";
@@ -14,6 +15,8 @@ import { ApiError, onError, problem } from "./problem.js";
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestId);
+  app.use("/v1/models/:name/predict", issueFeedbackToken);
+  app.use("/v1/models/:name/versions/:version/predict", issueFeedbackToken);
   app.route("/healthz", health);
   app.route("/v1/models", models);
   app.route("/v1/models", predict);

@@ -6,7 +6,8 @@
  *
  * A request id with no record (not sampled, expired, another model's, or never seen) is counted as
  * unknown, not refused. A label that is not one of the answering version's labels, or an index past
- * the request's batch, is refused with 422 and nothing of the call is counted.
+ * the request's batch, is refused with 422 and nothing of the call is counted. Only the receiver of a
+ * prediction (its feedback token) or an operator may label it (./feedback-auth.ts): else 401.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { limits } from "../config.js";
@@ -21,6 +22,7 @@ import { windowStart } from "../drift/window-format.js";
 import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
+import { authorizeFeedback } from "./feedback-auth.js";
 import { jsonBody } from "./middleware.js";
 import { ApiError, type FieldError } from "./problem.js";
 import { ModelParams, problemResponse } from "./schemas.js";
@@ -37,6 +39,10 @@ const FeedbackRequest = z
             requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "the x-request-id of the predict call"),
             label: z.string().min(1).max(64),
             index: z.number().int().nonnegative().max(4095).default(0),
+            token: z.string().max(128).optional().openapi({
+              description:
+                "The vane-feedback-token header of the predict response (not needed with the admin token)",
+            }),
           })
           .strict(),
       )
@@ -79,6 +85,7 @@ const route = createRoute({
     404: problemResponse("No such model"),
     413: problemResponse("The body is over the size limit"),
     415: problemResponse("The body is not JSON"),
+    401: problemResponse("A label's feedback token is missing or wrong, and no admin token was given"),
     422: problemResponse("A label is not one of the model's labels, or an index is past the batch"),
     503: problemResponse("Storage failed; the same call can be sent again"),
   },
@@ -96,6 +103,7 @@ const storageFailed = (doing: string) => (error: unknown) => {
 export const feedback = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const { labels } = c.req.valid("json");
+  await authorizeFeedback(c, name, labels);
   const state = await readState(c.env, name);
   if (!state) throw ApiError.notFound(`no model named ${name}`);
   const records = await readPredictions(c.env.PREDICTIONS, name, [

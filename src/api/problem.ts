@@ -25,6 +25,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors: FieldError[] = [],
+    /** Response headers the problem needs, e.g. a 401's `www-authenticate` challenge. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -51,7 +53,7 @@ export function problem(c: Context, error: ApiError): Response {
     ...(error.errors.length > 0 ? { errors: error.errors } : {}),
     ...(c.get("requestId") ? { requestId: c.get("requestId") } : {}),
   };
-  return c.json(body, error.status, { "content-type": "application/problem+json" });
+  return c.json(body, error.status, { ...error.headers, "content-type": "application/problem+json" });
 }
 
 type DomainErrorClass = abstract new (...args: never[]) => DomainError;

@@ -3,16 +3,24 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FeedbackWindow } from "../../src/drift/feedback.js";
 import { fixtures, putShippedVersion, putState } from "./fixtures.js";
-import { type Answer, jsonRequest, replay, settled } from "./promotion-fixture.js";
+import { ADMIN_TOKEN, type Answer, jsonRequest, replay, settled } from "./promotion-fixture.js";
 import type { ProblemBody } from "./request.js";
 
 const MODEL = "feedback-demo";
 const mails = fixtures.replay["2003"].slice(0, 6);
 const v1Labels = fixtures.replayReference["spam@1"]["2003"]?.slice(0, 6) ?? [];
 
-async function feedback(labels: unknown, model = MODEL) {
-  const response = await settled(jsonRequest("POST", `/v1/models/${model}/feedback`, { labels }));
-  return { status: response.status, body: (await response.json()) as ProblemBody & Record<string, number> };
+const operator = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** Sends labels; as an operator unless other headers are given. */
+async function feedback(labels: unknown, model = MODEL, headers: Record<string, string> = operator) {
+  const response = await settled(jsonRequest("POST", `/v1/models/${model}/feedback`, { labels }, headers));
+  return {
+    status: response.status,
+    challenge: response.headers.get("www-authenticate"),
+    type: response.headers.get("content-type"),
+    body: (await response.json()) as ProblemBody & Record<string, number>,
+  };
 }
 
 /** Every feedback window of `version` in R2, by role. */
@@ -29,7 +37,7 @@ async function windows(model: string, version: number): Promise<Record<string, F
 }
 
 const truth = (answers: readonly Answer[]) =>
-  answers.map((a) => ({ requestId: a.requestId, index: a.index, label: a.mail.label }));
+  answers.map((a) => ({ requestId: a.requestId, index: a.index, label: a.mail.label, token: a.token }));
 
 describe("feedback on the active version's predictions", () => {
   let answers: Answer[] = [];
@@ -101,6 +109,89 @@ describe("feedback on the active version's predictions", () => {
 
   it("answers 404 for a model that does not exist", async () => {
     expect((await feedback([{ requestId: "x", label: "spam" }], "no-such-model")).status).toBe(404);
+  });
+});
+
+describe("who may send feedback", () => {
+  const GUARDED = "feedback-guarded";
+  let answers: Answer[] = [];
+
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, GUARDED);
+    await putState({ name: GUARDED, active: 1 });
+    answers = await replay(GUARDED, mails.slice(0, 2), { prefix: "fb-guarded", batch: 1 });
+  });
+
+  it("gives each predict response a feedback token", () => {
+    expect(answers.map((a) => a.token)).toEqual([
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+      expect.any(String),
+    ]);
+    expect(answers[0].token).not.toBe(answers[1].token);
+  });
+
+  it("counts labels that carry their requests' tokens", async () => {
+    const { status, body } = await feedback(truth(answers), GUARDED, {});
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ matched: 2, unknown: 0, duplicates: 0 });
+  });
+
+  it("refuses a label without a token: 401 problem naming it, with a challenge, nothing counted", async () => {
+    const before = await windows(GUARDED, 1);
+    const [first] = answers;
+    const { status, challenge, type, body } = await feedback(
+      [{ requestId: first.requestId, label: "spam" }],
+      GUARDED,
+      {},
+    );
+    expect({ status, challenge, type }).toEqual({
+      status: 401,
+      challenge: 'Bearer realm="vane-feedback"',
+      type: "application/problem+json",
+    });
+    expect(body.errors).toEqual([
+      { field: "labels[0].token", message: `the vane-feedback-token of request ${first.requestId}` },
+    ]);
+    expect(await windows(GUARDED, 1)).toEqual(before);
+  });
+
+  it("refuses the token of another request", async () => {
+    const [first, second] = answers;
+    const { status, body } = await feedback(
+      [{ requestId: second.requestId, label: "spam", token: first.token }],
+      GUARDED,
+      {},
+    );
+    expect(status).toBe(401);
+    expect(body.errors).toEqual([
+      { field: "labels[0].token", message: `not the feedback token of request ${second.requestId}` },
+    ]);
+  });
+
+  it("refuses a token of the same request id for another model", async () => {
+    const [first] = await replay(MODEL, mails.slice(0, 1), { prefix: "fb-guarded-0" });
+    const { status } = await feedback(
+      [{ requestId: first.requestId, label: "spam", token: first.token }],
+      GUARDED,
+      {},
+    );
+    expect(status).toBe(401);
+  });
+
+  it("refuses a wrong admin token without label tokens", async () => {
+    const { status } = await feedback([{ requestId: answers[0].requestId, label: "spam" }], GUARDED, {
+      authorization: "Bearer not-the-admin-token",
+    });
+    expect(status).toBe(401);
+  });
+
+  it("takes the operator's admin token instead of the labels' tokens", async () => {
+    const { status } = await feedback(
+      [{ requestId: answers[0].requestId, label: "spam" }],
+      GUARDED,
+      operator,
+    );
+    expect(status).toBe(200);
   });
 });
 

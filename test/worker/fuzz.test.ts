@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixtures, putShippedVersion, putState } from "./fixtures.js";
+import { ADMIN_TOKEN } from "./promotion-fixture.js";
 import { call } from "./request.js";
 
 const MODEL = "fuzz-spam";
@@ -379,10 +380,15 @@ describe("fuzzing the public routes never gets a 5xx or a non-JSON answer", () =
         fc.oneof({ weight: 4, arbitrary: fc.constant(MODEL) }, segment),
         feedbackBody,
         contentType,
-        async (name, body, type) =>
+        // Mostly an operator (labels without tokens), sometimes anyone (401 unless tokens match).
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${ADMIN_TOKEN}` }) },
+          fc.constant({}),
+        ),
+        async (name, body, type, auth) =>
           check(
             `/v1/models/${name}/feedback`,
-            { method: "POST", headers: { "content-type": type }, body },
+            { method: "POST", headers: { "content-type": type, ...auth }, body },
             "feedback",
           ),
       ),

@@ -62,6 +62,8 @@ export interface Answer {
   version: number;
   role: string;
   label: string;
+  /** The response's vane-feedback-token, which lets this caller label the request. */
+  token: string;
 }
 
 /** Predicts each mail, in batches of `batch` per request with ids `<prefix>-<n>`; one answer per mail. */
@@ -99,6 +101,7 @@ export async function replay(
         version: body.version,
         role: body.role,
         label: body.predictions[index].label,
+        token: response.headers.get("vane-feedback-token") ?? "",
       });
     }
   }
@@ -111,7 +114,7 @@ export async function labelAll(model: string, answers: readonly Answer[]) {
   for (let start = 0; start < answers.length; start += 200) {
     const labels = answers
       .slice(start, start + 200)
-      .map((a) => ({ requestId: a.requestId, index: a.index, label: a.mail.label }));
+      .map((a) => ({ requestId: a.requestId, index: a.index, label: a.mail.label, token: a.token }));
     const response = await settled(jsonRequest("POST", `/v1/models/${model}/feedback`, { labels }));
     if (response.status !== 200)
       throw new Error(`feedback answered ${response.status}: ${await response.text()}`);

@@ -122,7 +122,7 @@ describe("a D1 failure of the prediction log", () => {
     const bindings = { ...env, PREDICTIONS: unreadable };
     const response = await fetchWith(bindings, "/v1/models/d1-fault/feedback", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
       body: JSON.stringify({ labels: [{ requestId: "any-request", label: "spam" }] }),
     });
     expect(response.status).toBe(503);

@@ -4,7 +4,7 @@
  * security scheme and the 401 it answers are declared here once, for the OpenAPI document.
  */
 import { z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
 import { ApiError, problem } from "../problem.js";
 import { Problem } from "../schemas.js";
@@ -31,13 +31,17 @@ export async function tokensMatch(given: string, expected: string): Promise<bool
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 const CHALLENGE = 'Bearer realm="vane-admin"';
 
-/** 401 (with `www-authenticate: Bearer`) unless the request carries the admin token. */
-export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+/** Whether the request carries the admin token as its bearer token (an operator's call). */
+export async function hasAdminToken(c: Context<AppEnv>): Promise<boolean> {
   const expected = c.env.ADMIN_TOKEN;
   const match = BEARER.exec(c.req.header("authorization") ?? "");
   // Always hash and compare (against a dummy when unset), so an unset token is not faster to find.
-  const ok = match !== null && (await tokensMatch(match[1], expected ?? "")) && Boolean(expected);
-  if (!ok) {
+  return match !== null && (await tokensMatch(match[1], expected ?? "")) && Boolean(expected);
+}
+
+/** 401 (with `www-authenticate: Bearer`) unless the request carries the admin token. */
+export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!(await hasAdminToken(c))) {
     const response = problem(
       c,
       new ApiError(

@@ -2,7 +2,9 @@
  * Size and latency of fp32 vs int8 (weight-only QDQ and dynamic) models under onnxruntime-web in
  * Node, single-threaded as in a Worker: two random-weight models, plus any ONNX files given (e.g. a
  * `vane train` model.onnx; its first input must be [batch, features] float32).
- * Run: npx tsx bench/quantize.ts [runs] [model.onnx ...]
+ * With --zoo: bytes and output error per model class on the fixture zoo against onnxruntime's own
+ * quantizer, written to bench/RESULTS.md (bench/quantize-zoo.ts).
+ * Run: npx tsx bench/quantize.ts [runs] [model.onnx ...] | npx tsx bench/quantize.ts --zoo [runs]
  */
 import { readFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
@@ -16,10 +18,13 @@ import {
   valueInfo,
 } from "../src/toolchain/onnx/model.js";
 import { type QuantizeOptions, quantizeModel } from "../src/toolchain/quantize.js";
+import { quantizeZooSection } from "./quantize-zoo.js";
 
 ort.env.wasm.numThreads = 1;
-const runs = Number(process.argv[2] ?? 300);
-const extraModels = process.argv.slice(3);
+const zoo = process.argv.includes("--zoo");
+const args = process.argv.slice(2).filter((a) => a !== "--zoo");
+const runs = Number(args[0] ?? (zoo ? 51 : 300));
+const extraModels = args.slice(1);
 
 /** Fixed-seed uniform values in [-scale, scale), so runs are comparable. */
 function randomValues(count: number, seed: number, scale: number): Float32Array {
@@ -109,32 +114,37 @@ async function fileModel(path: string): Promise<BenchModel> {
   return { label: path, bytes, input: input?.name ?? "", features };
 }
 
-const models: BenchModel[] = [
-  ...[
-    [4096, 2],
-    [4096, 64, 2],
-  ].map((layers) => ({
-    label: layers.join("x"),
-    bytes: linearModel(layers),
-    input: "x",
-    features: layers[0],
-  })),
-  ...(await Promise.all(extraModels.map(fileModel))),
-];
+async function latencyTable(): Promise<void> {
+  const models: BenchModel[] = [
+    ...[
+      [4096, 2],
+      [4096, 64, 2],
+    ].map((layers) => ({
+      label: layers.join("x"),
+      bytes: linearModel(layers),
+      input: "x",
+      features: layers[0],
+    })),
+    ...(await Promise.all(extraModels.map(fileModel))),
+  ];
 
-// One untimed pass first: the wasm module and its JIT warm up on whichever session comes first.
-await measure(models[1], 32, {});
-console.log(`onnxruntime-web ${ort.env.versions.web}, 1 thread, median of ${runs} runs\n`);
-console.log(
-  "| model | variant (symmetric int8) | bytes | session create (ms) | batch 1 (ms) | batch 32 (ms) |",
-);
-console.log("|---|---|---:|---:|---:|---:|");
-for (const model of models) {
-  for (const [label, options, session] of variants) {
-    const bytes = options ? quantizeModel(model.bytes, options).bytes : model.bytes;
-    const one = await measure({ ...model, bytes }, 1, session);
-    const many = await measure({ ...model, bytes }, 32, session);
-    const cells = [bytes.byteLength, one.createMs.toFixed(2), one.runMs.toFixed(4), many.runMs.toFixed(4)];
-    console.log(`| ${model.label} | ${label} | ${cells.join(" | ")} |`);
+  // One untimed pass first: the wasm module and its JIT warm up on whichever session comes first.
+  await measure(models[1], 32, {});
+  console.log(`onnxruntime-web ${ort.env.versions.web}, 1 thread, median of ${runs} runs\n`);
+  console.log(
+    "| model | variant (symmetric int8) | bytes | session create (ms) | batch 1 (ms) | batch 32 (ms) |",
+  );
+  console.log("|---|---|---:|---:|---:|---:|");
+  for (const model of models) {
+    for (const [label, options, session] of variants) {
+      const bytes = options ? quantizeModel(model.bytes, options).bytes : model.bytes;
+      const one = await measure({ ...model, bytes }, 1, session);
+      const many = await measure({ ...model, bytes }, 32, session);
+      const cells = [bytes.byteLength, one.createMs.toFixed(2), one.runMs.toFixed(4), many.runMs.toFixed(4)];
+      console.log(`| ${model.label} | ${label} | ${cells.join(" | ")} |`);
+    }
   }
 }
+
+if (zoo) await quantizeZooSection(runs);
+else await latencyTable();

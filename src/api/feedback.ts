@@ -150,6 +150,7 @@ export const feedback = resourceApp().openapi(route, async (c) => {
       const group = groups.get(objectKey) ?? { key, instances: [] };
       group.instances.push({
         id: `${item.requestId}#${item.index}`,
+        time: record.time,
         correct: predicted === item.label,
         confidence: entry.confidence[item.index] ?? 0,
         ...(entry === answer ? {} : { pairedCorrect: answer.labels[item.index] === item.label }),

@@ -2,8 +2,9 @@
  * Ground truth for live accuracy. The predict path logs, for sampled requests, what each version
  * predicted (./predictions.ts); feedback names a request id and the true label, is joined with that
  * record, and is folded into correct/incorrect counts per (model, version, role, window) in R2. The
- * windows are keyed by the time of the prediction, not of the label, so "accuracy since the
- * promotion" means accuracy of the predictions made since the promotion.
+ * windows are keyed by the time of the prediction, not of the label, and keep each label's prediction
+ * time, so "accuracy since the promotion" counts exactly the predictions made since the promotion,
+ * even within the window the promotion fell in.
  *
  * Folding is idempotent per `<request id>#<index>`, with the same seen-id hashes and etag-guarded
  * read-modify-write as the drift windows: a label sent twice counts once (the first one wins).
@@ -35,6 +36,12 @@ export const FeedbackWindow = z.object({
   pairedCorrect: z.number().int().nonnegative().default(0),
   /** 52-bit hashes of the labelled `<request id>#<index>`, as base64 float64s. */
   seen: z.string(),
+  /**
+   * Each labelled instance as [prediction time, confidence, outcome] (outcome: 1 if right, plus 2 if
+   * the answering version was right on it), base64 float64s: what lets a reading start or end at an
+   * exact time inside the window. Empty in windows written before it was kept.
+   */
+  labelled: z.string().default(""),
 });
 export type FeedbackWindow = z.infer<typeof FeedbackWindow>;
 
@@ -54,6 +61,8 @@ export function feedbackObjectKey(key: FeedbackKey): string {
 export interface LabelledInstance {
   /** `<request id>#<index>`. */
   id: string;
+  /** When the prediction was made, epoch ms. */
+  time: number;
   correct: boolean;
   confidence: number;
   /** For a shadow prediction: whether the answering version was right on the same instance. */
@@ -72,7 +81,7 @@ export async function foldFeedback(
     const stored = await bucket.get(objectKey);
     const window: FeedbackWindow = stored
       ? FeedbackWindow.parse(await stored.json())
-      : { ...key, seconds, count: 0, correct: 0, confidenceSum: 0, pairedCorrect: 0, seen: "" };
+      : { ...key, seconds, count: 0, correct: 0, confidenceSum: 0, pairedCorrect: 0, seen: "", labelled: "" };
     const seen = new Set(window.seen === "" ? [] : decodeFloat64(window.seen));
     const fresh = instances.filter((instance) => {
       const hash = sampleIdHash(instance.id);
@@ -88,6 +97,10 @@ export async function foldFeedback(
       confidenceSum: window.confidenceSum + fresh.reduce((sum, i) => sum + i.confidence, 0),
       pairedCorrect: window.pairedCorrect + fresh.filter((i) => i.pairedCorrect).length,
       seen: encodeFloat64([...seen]),
+      labelled: encodeFloat64([
+        ...(window.labelled === "" ? [] : decodeFloat64(window.labelled)),
+        ...fresh.flatMap((i) => [i.time, i.confidence, (i.correct ? 1 : 0) + (i.pairedCorrect ? 2 : 0)]),
+      ]),
     };
     const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
     if (await bucket.put(objectKey, JSON.stringify(next), { onlyIf })) return fresh.length;
@@ -109,9 +122,42 @@ export interface Accuracy {
   pairedAccuracy: number | null;
 }
 
+interface Tally {
+  labels: number;
+  correct: number;
+  confidenceSum: number;
+  pairedCorrect: number;
+}
+
 /**
- * Live accuracy of one version over the predictions made in windows starting in [since, until),
- * counting only the given roles.
+ * What of `window` was predicted in [since, until): each label by its prediction time. A window
+ * written before those times were kept counts whole if it lies entirely inside, else not at all.
+ */
+function tallyBetween(window: FeedbackWindow, since: number, until: number): Tally {
+  if (window.labelled === "") {
+    const inside = window.start >= since && window.start + window.seconds * 1000 <= until;
+    const { count, correct, confidenceSum, pairedCorrect } = window;
+    return inside
+      ? { labels: count, correct, confidenceSum, pairedCorrect }
+      : { labels: 0, correct: 0, confidenceSum: 0, pairedCorrect: 0 };
+  }
+  const tally: Tally = { labels: 0, correct: 0, confidenceSum: 0, pairedCorrect: 0 };
+  const values = decodeFloat64(window.labelled);
+  for (let i = 0; i + 2 < values.length; i += 3) {
+    const time = values[i];
+    if (time < since || time >= until) continue;
+    const outcome = values[i + 2];
+    tally.labels++;
+    tally.correct += outcome & 1;
+    tally.pairedCorrect += (outcome >> 1) & 1;
+    tally.confidenceSum += values[i + 1];
+  }
+  return tally;
+}
+
+/**
+ * Live accuracy of one version over the predictions made in [since, until) (exact times, not
+ * rounded to windows), counting only the given roles.
  */
 export async function readAccuracy(
   bucket: R2Bucket,
@@ -138,11 +184,11 @@ export async function readAccuracy(
       if (!parsed?.success) continue;
       const window = parsed.data;
       if (!options.roles.includes(window.role)) continue;
-      if (options.until !== undefined && window.start >= options.until) continue;
-      labels += window.count;
-      correct += window.correct;
-      confidenceSum += window.confidenceSum;
-      pairedCorrect += window.pairedCorrect;
+      const tally = tallyBetween(window, options.since, options.until ?? Number.POSITIVE_INFINITY);
+      labels += tally.labels;
+      correct += tally.correct;
+      confidenceSum += tally.confidenceSum;
+      pairedCorrect += tally.pairedCorrect;
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);

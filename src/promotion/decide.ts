@@ -56,7 +56,7 @@ export interface ProbationNumbers {
  * Candidate and active accuracy over the same period. A shadow candidate is compared on exactly the
  * requests it shadowed (`paired`: the same labelled instances, scored by both); a canary answers other
  * requests than the active version, so it is compared with the active version's labelled answers
- * since the candidate was registered (`unpaired`, window-aligned).
+ * since the candidate was registered (`unpaired`, from the exact registration time).
  */
 export interface Comparison {
   basis: "paired" | "unpaired";

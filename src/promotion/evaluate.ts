@@ -128,23 +128,22 @@ export async function evaluate(
   policy: Policy,
   now: number,
 ): Promise<Evaluation> {
-  // Periods start at the start of the sketch window they fall in (windows are read whole).
+  // Labels are read from exact times: candidate and active are compared on the predictions made
+  // since the candidate was registered, not on the active version's labels from before it. Drift
+  // sketches are read whole, from the start of the window the period starts in.
   const seconds = limits(readings.env).driftWindowSeconds;
-  const lookbackStart = windowStart(now - policy.lookbackHours * HOUR_MS, seconds);
-  // Candidate and active are compared over the same period: since the candidate was registered.
-  const since = state.candidate
-    ? Math.max(lookbackStart, windowStart(Date.parse(state.candidate.since), seconds))
-    : lookbackStart;
+  const lookbackFrom = now - policy.lookbackHours * HOUR_MS;
+  const since = state.candidate ? Math.max(lookbackFrom, Date.parse(state.candidate.since)) : lookbackFrom;
   const [active, candidate, probation] = await Promise.all([
     state.active === null
       ? null
-      : side(readings, state.active, ACTIVE_ROLES, lookbackStart, since, policy, false),
+      : side(readings, state.active, ACTIVE_ROLES, windowStart(lookbackFrom, seconds), since, policy, false),
     state.candidate
       ? side(
           readings,
           state.candidate.version,
           [candidateRole(state.candidate.mode)],
-          since,
+          windowStart(since, seconds),
           since,
           policy,
           true,

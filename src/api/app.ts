@@ -11,12 +11,14 @@ import { requestId } from "./middleware.js";
 import { models } from "./models.js";
 import { predict } from "./predict.js";
 import { ApiError, onError, problem } from "./problem.js";
+import { refuseReusedRequestId } from "./request-ids.js";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestId);
-  app.use("/v1/models/:name/predict", issueFeedbackToken);
-  app.use("/v1/models/:name/versions/:version/predict", issueFeedbackToken);
+  for (const path of ["/v1/models/:name/predict", "/v1/models/:name/versions/:version/predict"]) {
+    app.use(path, refuseReusedRequestId, issueFeedbackToken);
+  }
   app.route("/healthz", health);
   app.route("/v1/models", models);
   app.route("/v1/models", predict);

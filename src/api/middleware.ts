@@ -7,11 +7,19 @@ import { ApiError } from "./problem.js";
 
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Uses the caller's `x-request-id` when it is sane (so feedback can refer to it), else a fresh UUID. */
+/**
+ * Uses the caller's `x-request-id` (so feedback can refer to it), else a fresh UUID. An id that breaks
+ * the rules (1 to 128 of A-Z a-z 0-9 . _ : -) is refused with 400, never silently replaced: feedback
+ * sent under it would find nothing.
+ */
 export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   const offered = c.req.header("x-request-id");
-  const id = offered && CALLER_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+  const id = offered !== undefined && CALLER_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
   c.set("requestId", id);
+  c.header("x-request-id", id);
+  if (offered !== undefined && id !== offered) {
+    throw ApiError.badRequest("x-request-id", "1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  }
   await next();
   c.header("x-request-id", id);
 };

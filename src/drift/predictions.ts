@@ -42,13 +42,26 @@ export interface PredictionRecord {
 
 /**
  * Writes records in one batch. A request id already logged for the model keeps its first record, as
- * feedback keeps its first label: a caller reusing an x-request-id cannot rewrite what was predicted.
+ * feedback keeps its first label: a caller reusing an x-request-id cannot rewrite what was predicted
+ * (the predict path refuses a reused id; two calls racing with one id lose the second record, logged).
+ * A record past the TTL, not yet pruned, is replaced: its id is free again.
  */
 export async function writePredictions(db: D1Database, records: readonly PredictionRecord[]): Promise<void> {
-  const insert = db.prepare(
-    "INSERT INTO predictions (model, request_id, time, entries) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+  const upsert = db.prepare(
+    `INSERT INTO predictions (model, request_id, time, entries) VALUES (?, ?, ?, ?)
+     ON CONFLICT (model, request_id) DO UPDATE SET time = excluded.time, entries = excluded.entries
+     WHERE predictions.time < excluded.time - ?`,
   );
-  await db.batch(records.map((r) => insert.bind(r.model, r.requestId, r.time, JSON.stringify(r.entries))));
+  const results = await db.batch(
+    records.map((r) =>
+      upsert.bind(r.model, r.requestId, r.time, JSON.stringify(r.entries), PREDICTION_TTL_MS),
+    ),
+  );
+  for (const [i, result] of results.entries()) {
+    if (result.meta.changes > 0) continue;
+    const { model, requestId } = records[i];
+    console.warn(JSON.stringify({ event: "prediction_record_duplicate", model, requestId }));
+  }
 }
 
 const grouped = new GroupCommit<Env, PredictionRecord>(

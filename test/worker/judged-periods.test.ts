@@ -93,7 +93,7 @@ describe("a canary candidate and the active version answering side by side", () 
   const MODEL = "canary-side-by-side";
 
   it("are compared on the labels of the predictions each made since the registration", async () => {
-    await twoVersions(MODEL, { minSamples: 30, minFeedback: 30 });
+    await twoVersions(MODEL, { minSamples: 25, minFeedback: 25 });
     await labelAll(
       MODEL,
       await replay(MODEL, mail2003.slice(0, 40), { prefix: "before", bindings: withoutQueue }),
@@ -101,7 +101,11 @@ describe("a canary candidate and the active version answering side by side", () 
     expect(
       (await admin("POST", `/models/${MODEL}/candidate`, { version: 2, mode: "canary", share: 0.5 })).status,
     ).toBe(200);
-    const since = await replay(MODEL, mail2003, { prefix: "since", batch: 1, bindings: withoutQueue });
+    const since = await replay(MODEL, mail2003.slice(0, 80), {
+      prefix: "since",
+      batch: 1,
+      bindings: withoutQueue,
+    });
     await labelAll(MODEL, since);
     await cron(withoutQueue);
     const [promotion] = await auditLog(MODEL);

@@ -18,6 +18,8 @@ import {
 } from "./promotion-fixture.js";
 
 const mail2003 = fixtures.replay["2003"];
+/** The end-to-end runs replay hundreds of predictions each. */
+const SLOW_MS = 180_000;
 const reference = (version: number) => {
   const labels = fixtures.replayReference[`spam@${version}`]["2003"];
   if (!labels) throw new Error(`no reference for spam@${version} on 2003`);
@@ -43,26 +45,34 @@ async function promotedBack(model: string) {
 }
 
 describe("a version an operator promotes back", () => {
-  it("is not rolled back by the next scheduled run on its labels from before the promotion", async () => {
-    const MODEL = "promoted-back";
-    await promotedBack(MODEL);
-    await cron();
-    expect((await auditLog(MODEL))[0]).toMatchObject({ actor: "admin", action: "promote", version: 1 });
-    expect(await stateOf(MODEL)).toMatchObject({ active: 1, probation: { version: 1, replaced: 2 } });
-  });
+  it(
+    "is not rolled back by the next scheduled run on its labels from before the promotion",
+    async () => {
+      const MODEL = "promoted-back";
+      await promotedBack(MODEL);
+      await cron();
+      expect((await auditLog(MODEL))[0]).toMatchObject({ actor: "admin", action: "promote", version: 1 });
+      expect(await stateOf(MODEL)).toMatchObject({ active: 1, probation: { version: 1, replaced: 2 } });
+    },
+    SLOW_MS,
+  );
 
-  it("is judged on exactly the predictions it made once promoted", async () => {
-    const MODEL = "promoted-back-judged";
-    await promotedBack(MODEL);
-    await labelAll(MODEL, await replay(MODEL, mail2003, { prefix: `${MODEL}-v1-again` }));
-    await cron();
-    const [rollback] = await auditLog(MODEL);
-    expect(rollback).toMatchObject({ actor: "scheduler", action: "rollback", version: 1 });
-    expect(rollback.numbers.probation).toMatchObject({
-      live: { labels: 120, accuracy: accuracyOf(reference(1), mail2003) },
-      baseline: { labels: 120, accuracy: accuracyOf(reference(2), mail2003) },
-    });
-  });
+  it(
+    "is judged on exactly the predictions it made once promoted",
+    async () => {
+      const MODEL = "promoted-back-judged";
+      await promotedBack(MODEL);
+      await labelAll(MODEL, await replay(MODEL, mail2003, { prefix: `${MODEL}-v1-again` }));
+      await cron();
+      const [rollback] = await auditLog(MODEL);
+      expect(rollback).toMatchObject({ actor: "scheduler", action: "rollback", version: 1 });
+      expect(rollback.numbers.probation).toMatchObject({
+        live: { labels: 120, accuracy: accuracyOf(reference(1), mail2003) },
+        baseline: { labels: 120, accuracy: accuracyOf(reference(2), mail2003) },
+      });
+    },
+    SLOW_MS,
+  );
 });
 
 describe("a canary candidate registered after the active version's labels", () => {
@@ -92,38 +102,43 @@ describe("a canary candidate registered after the active version's labels", () =
 describe("a canary candidate and the active version answering side by side", () => {
   const MODEL = "canary-side-by-side";
 
-  it("are compared on the labels of the predictions each made since the registration", async () => {
-    await twoVersions(MODEL, { minSamples: 25, minFeedback: 25 });
-    await labelAll(
-      MODEL,
-      await replay(MODEL, mail2003.slice(0, 40), { prefix: "before", bindings: withoutQueue }),
-    );
-    expect(
-      (await admin("POST", `/models/${MODEL}/candidate`, { version: 2, mode: "canary", share: 0.5 })).status,
-    ).toBe(200);
-    const since = await replay(MODEL, mail2003.slice(0, 80), {
-      prefix: "since",
-      batch: 1,
-      bindings: withoutQueue,
-    });
-    await labelAll(MODEL, since);
-    await cron(withoutQueue);
-    const [promotion] = await auditLog(MODEL);
-    const answered = (role: string) => since.filter((a) => a.role === role);
-    const right = (answers: typeof since) => answers.filter((a) => a.label === a.mail.label).length;
-    expect(promotion).toMatchObject({ actor: "scheduler", action: "promote", version: 2 });
-    expect(promotion.numbers.comparison).toMatchObject({
-      basis: "unpaired",
-      candidate: {
-        labels: answered("candidate").length,
-        accuracy: right(answered("candidate")) / answered("candidate").length,
-      },
-      active: {
-        labels: answered("active").length,
-        accuracy: right(answered("active")) / answered("active").length,
-      },
-    });
-  });
+  it(
+    "are compared on the labels of the predictions each made since the registration",
+    async () => {
+      await twoVersions(MODEL, { minSamples: 25, minFeedback: 25 });
+      await labelAll(
+        MODEL,
+        await replay(MODEL, mail2003.slice(0, 40), { prefix: "before", bindings: withoutQueue }),
+      );
+      expect(
+        (await admin("POST", `/models/${MODEL}/candidate`, { version: 2, mode: "canary", share: 0.5 }))
+          .status,
+      ).toBe(200);
+      const since = await replay(MODEL, mail2003.slice(0, 80), {
+        prefix: "since",
+        batch: 1,
+        bindings: withoutQueue,
+      });
+      await labelAll(MODEL, since);
+      await cron(withoutQueue);
+      const [promotion] = await auditLog(MODEL);
+      const answered = (role: string) => since.filter((a) => a.role === role);
+      const right = (answers: typeof since) => answers.filter((a) => a.label === a.mail.label).length;
+      expect(promotion).toMatchObject({ actor: "scheduler", action: "promote", version: 2 });
+      expect(promotion.numbers.comparison).toMatchObject({
+        basis: "unpaired",
+        candidate: {
+          labels: answered("candidate").length,
+          accuracy: right(answered("candidate")) / answered("candidate").length,
+        },
+        active: {
+          labels: answered("active").length,
+          accuracy: right(answered("active")) / answered("active").length,
+        },
+      });
+    },
+    SLOW_MS,
+  );
 });
 
 describe("feedback windows written before labels kept their prediction times", () => {

@@ -30,6 +30,7 @@ import onnxruntime
 import sklearn
 import torch
 from onnx import TensorProto, helper, numpy_helper
+from PIL import Image
 from onnxruntime.quantization import QuantType, quant_pre_process, quantize_dynamic
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
@@ -403,6 +404,8 @@ def make_cnn() -> dict:
     })
     image = pattern_image(CNN_LABELS.index("disc"), np.random.default_rng(SEED + 200))
     write_png(directory / "sample.png", image)
+    # The same image as a JPEG (lossy: decoders differ slightly, so its tensor is whatever the decoder gives).
+    Image.fromarray(image).save(directory / "sample.jpg", quality=95)
     return finish("cnn", path, {"pixel_values": normalise(image)[None]}, {
         "stands_for": "an image classifier (Conv2d/BatchNorm/ReLU/MaxPool, global pool, Linear)",
         "made_by": "torch.onnx.export defaults (dynamo exporter), dynamic batch; trained 300 steps on generated "
@@ -686,6 +689,12 @@ def make_encoder() -> dict:
             for text in TOKENIZER_CASES + ENCODER_SAMPLE_TEXTS
         ],
     })
+    write_json(directory / "tokenizer.json", {
+        "vocab": "vocab.txt", "lowercase": True, "strip_accents": True, "max_length": MAX_POSITIONS,
+        "cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "unk": "[UNK]", "max_input_chars_per_word": 100,
+        "sample_texts": ENCODER_SAMPLE_TEXTS,
+        "sample": "sample.json holds sample_texts tokenized, padded with [PAD] (id 0) to the longer one, token types 0",
+    })
     path = directory / "model.onnx"
     example = pad_batch([encode(text, vocab) for text in ENCODER_SAMPLE_TEXTS])
     batch = torch.export.Dim("batch")
@@ -966,9 +975,11 @@ def write_readme(rows: list[dict]) -> None:
         )
     lines += [
         "",
-        "Extra files: `cnn/labels.txt`, `cnn/preprocessing.json` (mean/std, layout) and `cnn/sample.png` (the image",
-        "sample.json was normalised from); `encoder/vocab.txt` (BERT format), `encoder/labels.txt` and",
-        "`encoder/tokenizer-cases.json` (texts with the tokens and ids BERT's tokenizer gives for them);",
+        "Extra files: `cnn/labels.txt`, `cnn/preprocessing.json` (mean/std, layout), `cnn/sample.png` (the image",
+        "sample.json was normalised from) and `cnn/sample.jpg` (the same image as a JPEG, quality 95);",
+        "`encoder/vocab.txt` (BERT format), `encoder/labels.txt`, `encoder/tokenizer.json` (the tokenizer's settings",
+        "and the texts sample.json encodes) and `encoder/tokenizer-cases.json` (texts with the tokens and ids BERT's",
+        "tokenizer gives for them);",
         "`sklearn/labels.txt` and `sklearn/model-zipmap.onnx` (the same pipeline as skl2onnx writes it by default,",
         "zipmap=True: `output_probability` is a sequence of maps).",
         "",

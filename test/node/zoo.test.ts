@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { decode as decodePng } from "fast-png";
+import jpeg from "jpeg-js";
 import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
 import { describe, expect, it } from "vitest";
@@ -67,6 +68,19 @@ function expectOutputsMatch(outputs: Record<string, ortWeb.Tensor>, expected: Re
     expect(outputs[name].type, name).toBe(tensor.dtype);
     expect(maxAbsDifference(outputNumbers(outputs[name]), tensor.data), name).toBeLessThanOrEqual(TOLERANCE);
   }
+}
+
+function argmax(values: readonly number[]): number {
+  return values.reduce((best, value, i) => (value > values[best] ? i : best), 0);
+}
+
+/** Interleaved 8-bit pixels (RGB or RGBA) -> NCHW float32, as preprocessing.json says. */
+function cnnTensor(pixels: ArrayLike<number>, channels: number, plane: number): number[] {
+  const { mean, std } = JSON.parse(readFileSync(join(ZOO_DIR, "cnn", "preprocessing.json"), "utf8"));
+  return Array.from({ length: 3 * plane }, (_, i) => {
+    const channel = Math.floor(i / plane);
+    return Math.fround((pixels[(i % plane) * channels + channel] / 255 - mean[channel]) / std[channel]);
+  });
 }
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
@@ -137,18 +151,28 @@ describe("the fixture model zoo", () => {
   });
 
   it("cnn's sample.json is sample.png normalised with preprocessing.json's mean and std", () => {
-    const { mean, std } = JSON.parse(readFileSync(join(ZOO_DIR, "cnn", "preprocessing.json"), "utf8"));
     const png = decodePng(readFileSync(join(ZOO_DIR, "cnn", "sample.png")));
     const { dims, data } = sampleInputs("cnn").pixel_values;
     expect(dims).toEqual([1, 3, png.height, png.width]);
-    const plane = png.width * png.height;
-    const normalised = Array.from({ length: 3 * plane }, (_, i) => {
-      const channel = Math.floor(i / plane);
-      return Math.fround(
-        (png.data[(i % plane) * png.channels + channel] / 255 - mean[channel]) / std[channel],
-      );
-    });
-    expect(normalised).toEqual(data);
+    expect(cnnTensor(png.data, png.channels, png.width * png.height)).toEqual(data);
+  });
+
+  it("cnn names sample.jpg, decoded by jpeg-js, the pattern its labels call disc, as it does sample.png", async () => {
+    const image = jpeg.decode(readFileSync(join(ZOO_DIR, "cnn", "sample.jpg")), { useTArray: true });
+    const pixels = new ortNode.Tensor("float32", cnnTensor(image.data, 4, image.width * image.height), [
+      1,
+      3,
+      image.height,
+      image.width,
+    ]);
+    const session = await ortNode.InferenceSession.create(modelPath("cnn"));
+    const { logits } = await session.run({ pixel_values: pixels });
+    await session.release();
+    const labels = readFileSync(join(ZOO_DIR, "cnn", "labels.txt"), "utf8")
+      .trimEnd()
+      .split("\n");
+    expect(labels[argmax(outputNumbers(logits as never))]).toBe("disc");
+    expect(labels[argmax(expectedOutputs("cnn").logits.data)]).toBe("disc");
   });
 
   it("encoder's tokenizer cases name vocab.txt's ids between [CLS] and [SEP]", () => {

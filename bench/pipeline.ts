@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Manifest } from "../src/core/manifest.js";
 import { Profile } from "../src/core/profile.js";
-import { textFeatures } from "../src/core/text-features.js";
 import type { DriftSample } from "../src/drift/sample.js";
 import { samplesOf } from "../src/drift/sampling.js";
 import { mergeWindows, SketchWindow, type WindowKey, windowObjectKey } from "../src/drift/window-format.js";
 import { foldIntoWindow } from "../src/drift/windows.js";
 import { loadSplits } from "../src/toolchain/data.js";
 import { withLocalBucket } from "../src/toolchain/local-r2.js";
+import { textBatch } from "../test/text-batch.js";
 import { writeSection } from "./results-section.js";
 
 /**
@@ -64,15 +64,13 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 const started = performance.now();
 const manifest = Manifest.parse(JSON.parse(await readFile("models/spam/1/manifest.json", "utf8")));
 const profile = Profile.parse(JSON.parse(await readFile("models/spam/1/profile.json", "utf8")));
-const text = manifest.preprocessing;
 const spec = manifest.drift;
-if (!text || !spec) throw new Error("models/spam/1 must be a text classifier with a drift spec");
+if (!spec) throw new Error("models/spam/1 must be a text classifier with a drift spec");
 const mails = (await loadSplits("2002", { seed: 1 })).test;
 
 /** One real sample per test mail (tokens, feature row, a fixed prediction by its label), built once. */
 const time = Date.UTC(2026, 10, 28, 12, 0, 0);
 const templates: DriftSample[] = mails.map((mail, i) => {
-  const { tokenHashes, vector } = textFeatures(text, mail.text);
   const pSpam = mail.label === 1 ? 0.93 : 0.04;
   const [sample] = samplesOf({
     manifest,
@@ -81,8 +79,8 @@ const templates: DriftSample[] = mails.map((mail, i) => {
     time,
     latencyMs: 2 + (i % 7),
     sampleRate: 1,
-    tokenHashes: [tokenHashes],
-    rows: [vector],
+    batch: textBatch(manifest, [mail.text]),
+    outputs: {},
     predictions: [{ label: pSpam > 0.5 ? "spam" : "ham", probabilities: { ham: 1 - pSpam, spam: pSpam } }],
   });
   return sample;

@@ -13,6 +13,8 @@ import { gzipSync } from "node:zlib";
 import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
 import { DriftSpec } from "../src/core/drift-features.js";
+import { textFeatureMatrix, textFeatures } from "../src/core/kinds/hashed-text/features.js";
+import type { HashedTextSpec } from "../src/core/kinds/hashed-text/schema.js";
 import { emptySketches, PROFILE_BINS, Profile } from "../src/core/profile.js";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
 import {
@@ -28,7 +30,6 @@ import { encodeFloat64 } from "../src/core/sketch/float64-base64.js";
 import { binEdgesFromSample } from "../src/core/sketch/histogram.js";
 import { KllSketch } from "../src/core/sketch/quantile.js";
 import { ksTwoSample, ksTwoSampleSketch } from "../src/core/stats/ks.js";
-import { type HashedTextSpec, textFeatureMatrix, textFeatures } from "../src/core/text-features.js";
 import {
   mergeWindows,
   type SketchWindow,

@@ -8,9 +8,9 @@ import { readFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
 import { Manifest } from "../src/core/manifest.js";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
-import { textFeatures } from "../src/core/text-features.js";
 import { isSampled, samplesOf } from "../src/drift/sampling.js";
 import { loadSplits } from "../src/toolchain/data.js";
+import { textBatch } from "../test/text-batch.js";
 import { writeSection } from "./results-section.js";
 
 const RUNS = 9;
@@ -22,9 +22,13 @@ const median = (values: number[]) => {
 
 ort.env.wasm.numThreads = 1;
 const manifest = Manifest.parse(JSON.parse(await readFile("models/spam/1/manifest.json", "utf8")));
-const spec = manifest.preprocessing;
-const labels = manifest.classifier?.labels;
-if (!spec || !labels) throw new Error("models/spam/1 must be a text classifier");
+const { input, task: declared } = manifest;
+if (input.kind !== "hashed-text" || declared.kind !== "classification") {
+  throw new Error("models/spam/1 must be a text classifier");
+}
+const spec = input;
+const task = declared;
+const { labels } = task;
 const session = await ort.InferenceSession.create(await readFile("models/spam/1/model.onnx"), {
   ...WEB_SESSION_OPTIONS,
   executionProviders: ["wasm"],
@@ -33,14 +37,13 @@ const texts = (await loadSplits("2002", { seed: 1 })).test.map((email) => email.
 
 /** The predict path's own work for one email, returning what sampling needs from it. */
 async function predictOne(text: string) {
-  const { tokenHashes, vector } = textFeatures(spec as NonNullable<typeof spec>, text);
-  const result = await session.run({
-    [spec?.input ?? "features"]: new ort.Tensor("float32", vector, [1, vector.length]),
-  });
-  const p = result[manifest.classifier?.probabilities ?? "probabilities"].data as Float32Array;
-  const probabilities = Object.fromEntries((labels as string[]).map((label, i) => [label, p[i]]));
-  const label = p[1] > p[0] ? labels?.[1] : labels?.[0];
-  return { tokenHashes, vector, prediction: { label: label ?? "", probabilities } };
+  const batch = textBatch(manifest, [text]);
+  const feed = batch.feeds[spec.input];
+  const result = await session.run({ [spec.input]: new ort.Tensor("float32", feed.data, [...feed.dims]) });
+  const p = result[task.output].data as Float32Array;
+  const probabilities = Object.fromEntries(labels.map((label, i) => [label, p[i]]));
+  const label = p[1] > p[0] ? labels[1] : labels[0];
+  return { batch, prediction: { label, probabilities } };
 }
 
 const scored = [];
@@ -63,8 +66,8 @@ for (let run = 0; run < RUNS; run++) {
       time: Date.now(),
       latencyMs: 1,
       sampleRate: 1,
-      tokenHashes: [s.tokenHashes],
-      rows: [s.vector],
+      batch: s.batch,
+      outputs: {},
       predictions: [s.prediction],
     });
     if (run === 0) sampleBytes.push(JSON.stringify(samples[0]).length);

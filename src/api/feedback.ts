@@ -122,7 +122,8 @@ export const feedback = resourceApp().openapi(route, async (c) => {
     }
     const [answer, ...shadows] = record.entries;
     const manifest = await readManifest(c.env.MODELS, name, answer.version).catch(() => null);
-    const known = manifest?.classifier?.labels ?? [...new Set(answer.labels)];
+    const known =
+      manifest?.task.kind === "classification" ? manifest.task.labels : [...new Set(answer.labels)];
     if (!known.includes(item.label)) {
       errors.push({
         field: `labels[${i}].label`,

@@ -16,7 +16,9 @@ const VersionSummary = z
     inputs: z.array(TensorSpecSchema).optional(),
     outputs: z.array(TensorSpecSchema).optional(),
     labels: z.array(z.string()).optional(),
-    preprocessing: z.string().optional(),
+    /** The input kind (how instances are sent) and the task (the shape of the answer). */
+    input: z.string().optional(),
+    task: z.string().optional(),
     metrics: z.record(z.string(), z.number()).optional(),
     /** Set when the manifest cannot be read. */
     error: z.string().optional(),
@@ -73,8 +75,9 @@ function summarize(manifest: Manifest): z.infer<typeof VersionSummary> {
     sha256: manifest.model.sha256,
     inputs: manifest.inputs,
     outputs: manifest.outputs,
-    labels: manifest.classifier?.labels,
-    preprocessing: manifest.preprocessing?.kind,
+    labels: manifest.task.kind === "classification" ? manifest.task.labels : undefined,
+    input: manifest.input.kind,
+    task: manifest.task.kind,
     metrics: manifest.metrics,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * POST /v1/models/{name}/predict (the serving version answers) and
  * POST /v1/models/{name}/versions/{version}/predict (a pinned version answers).
- * A batch arrives either as raw tensors for any model, or as raw text for models whose manifest
- * declares preprocessing; the shared feature code turns text into exactly the trained features.
+ * A batch arrives either as tensors (JSON arrays or base64 bytes) for any model, or as instances of
+ * the model's input kind (texts, ...), which the kind's shared feature code turns into exactly the
+ * trained features; the model's task shapes the answer.
  *
  * A model's candidate takes part as its registry state says: in `canary` mode it answers a sticky
  * share of requests itself (role "candidate"); in `shadow` mode it scores a share of requests after
@@ -12,14 +13,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type Limits, limits } from "../config.js";
-import { TensorDType } from "../core/manifest.js";
+import type { FeatureBatch } from "../core/kinds/kind.js";
+import { TensorInput } from "../core/kinds/tensors/schema.js";
+import { answer } from "../core/tasks/answer.js";
+import type { ClassPrediction, Prediction } from "../core/tasks/schema.js";
+import type { HostTensor } from "../core/tensor.js";
 import { logPrediction, type PredictionEntry } from "../drift/predictions.js";
 import { recordSamples } from "../drift/recorder.js";
 import type { ServingRole } from "../drift/sample.js";
 import { isSampled } from "../drift/sampling.js";
 import { readState } from "../registry/state.js";
-import { type PreparedBatch, prepareTensors, prepareTexts } from "../serving/inputs.js";
-import { type ClassPrediction, classify, tensorOutputs } from "../serving/outputs.js";
+import { prepareBatch } from "../serving/featurizers.js";
+import { tensorOutputs } from "../serving/outputs.js";
 import {
   candidateRoute,
   loadCandidate,
@@ -28,24 +33,20 @@ import {
   runModel,
   type ServingVersion,
 } from "../serving/predictor.js";
-import type { Outputs } from "../serving/session-cache.js";
 import { type AppEnv, resourceApp } from "./context.js";
 import { jsonBody } from "./middleware.js";
 import { ApiError } from "./problem.js";
 import { ModelParams, problemResponse, VersionParams } from "./schemas.js";
 
-const TensorInput = z.object({
-  dims: z.array(z.number().int().nonnegative()).max(8),
-  data: z.array(z.union([z.number(), z.boolean()])),
-  dtype: TensorDType.optional(),
-});
-
 const PredictRequest = z
   .object({
     instances: z
-      .array(z.object({ text: z.string() }).strict())
+      .array(z.record(z.string(), z.unknown()))
       .optional()
-      .openapi({ example: [{ text: "Subject: cheap meds, act now!!!" }] }),
+      .openapi({
+        description: "Instances in the form the model's input kind takes (see the model's `input`)",
+        example: [{ text: "Subject: cheap meds, act now!!!" }],
+      }),
     inputs: z.record(z.string(), TensorInput).optional(),
   })
   .strict()
@@ -54,15 +55,20 @@ const PredictRequest = z
   })
   .openapi("PredictRequest");
 
+const PredictionSchema = z.union([
+  z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) }),
+  z.object({ value: z.number() }),
+  z.object({ values: z.array(z.number()) }),
+  z.object({ embedding: z.array(z.number()) }),
+]);
+
 const PredictResponse = z
   .object({
     model: z.string(),
     version: z.number().int(),
     role: z.enum(["active", "fallback", "pinned", "candidate"]),
     requestId: z.string(),
-    predictions: z
-      .array(z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) }))
-      .optional(),
+    predictions: z.array(PredictionSchema).optional(),
     outputs: z
       .record(z.string(), z.object({ dims: z.array(z.number()), data: z.array(z.number()) }))
       .optional(),
@@ -103,9 +109,9 @@ const pinnedRoute = createRoute({
 /** One version's answer to the request. */
 interface Scored {
   serving: ServingVersion;
-  batch: PreparedBatch;
-  outputs: Outputs;
-  predictions?: ClassPrediction[];
+  batch: FeatureBatch;
+  outputs: Record<string, HostTensor>;
+  predictions?: Prediction[];
   latencyMs: number;
 }
 
@@ -117,15 +123,13 @@ async function score(
 ): Promise<Scored> {
   const started = Date.now();
   const { manifest } = serving;
-  const batch = request.instances
-    ? prepareTexts(manifest, request.instances, config)
-    : prepareTensors(manifest, request.inputs ?? {}, config);
-  const outputs = await runModel(env, manifest, batch.feeds);
+  const batch = await prepareBatch(env.MODELS, manifest, request, config);
+  const outputs = await runModel(env, manifest, batch.feeds, request.inputs ? "inputs" : "instances");
   return {
     serving,
     batch,
     outputs,
-    predictions: classify(manifest, outputs),
+    predictions: answer(manifest.task, outputs, batch.size),
     latencyMs: Date.now() - started,
   };
 }
@@ -136,8 +140,6 @@ interface Deferred {
   started: number;
   latencyMs: number;
   sampleRate: number;
-  /** The request's text instances, for models whose drift spec keeps examples. */
-  instances: ReadonlyArray<{ text: string }> | undefined;
   shadow: (() => Promise<Scored | null>) | null;
 }
 
@@ -149,20 +151,21 @@ function samplesFor(scored: Scored, context: Deferred, latencyMs: number) {
     time: context.started,
     latencyMs,
     sampleRate: context.sampleRate,
-    tokenHashes: scored.batch.tokenHashes,
-    rows: scored.batch.rows,
+    batch: scored.batch,
+    outputs: scored.outputs,
     predictions: scored.predictions,
-    texts: context.instances?.map((instance) => instance.text),
   };
 }
 
+/** The record feedback joins on: what a classifier answered (other tasks take no labels yet). */
 function predictionEntry(scored: Scored, role: ServingRole): PredictionEntry | null {
-  if (!scored.predictions) return null;
+  const classes = scored.predictions?.filter((p): p is ClassPrediction => "label" in p);
+  if (!classes || classes.length === 0) return null;
   return {
     version: scored.serving.manifest.version,
     role,
-    labels: scored.predictions.map((p) => p.label),
-    confidence: scored.predictions.map((p) => p.probabilities[p.label] ?? 0),
+    labels: classes.map((p) => p.label),
+    confidence: classes.map((p) => p.probabilities[p.label] ?? 0),
   };
 }
 
@@ -224,7 +227,6 @@ function respond(
       started,
       latencyMs: Date.now() - started,
       sampleRate: answer.serving.sampleRate ?? limits(c.env).driftSampleRate,
-      instances: request.instances,
       shadow,
     }),
   );
@@ -235,7 +237,7 @@ function respond(
       role,
       requestId,
       predictions: answer.predictions,
-      ...(request.inputs || !manifest.classifier ? { outputs: tensorOutputs(answer.outputs) } : {}),
+      ...(request.inputs || manifest.task.kind === "raw" ? { outputs: tensorOutputs(answer.outputs) } : {}),
     },
     200,
   );

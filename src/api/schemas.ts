@@ -1,6 +1,7 @@
 /** Request and response schemas shared by several resources, registered as OpenAPI components. */
 import { z } from "@hono/zod-openapi";
-import { MODEL_NAME, TensorDType } from "../core/manifest.js";
+import { MODEL_NAME } from "../core/manifest.js";
+import { TensorDType } from "../core/tensor.js";
 import { ApiError } from "./problem.js";
 
 export const Problem = z

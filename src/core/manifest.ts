@@ -4,42 +4,34 @@
  */
 import { z } from "zod";
 import { DriftSpec } from "./drift-features.js";
-import { HashedTextSpec } from "./text-features.js";
+import { InputSpec, kindOf } from "./kinds/registry.js";
+import { TaskSpec } from "./tasks/schema.js";
+import { TensorSpec } from "./tensor.js";
 
 export const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export const TensorDType = z.enum(["float32", "int64", "int32", "int8", "uint8", "bool"]);
-export type TensorDType = z.infer<typeof TensorDType>;
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A plain file name in the version folder: no path, so a manifest cannot point outside it. */
+const FileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
 
-export const TensorSpec = z.object({
-  name: z.string().min(1),
-  dtype: TensorDType,
-  /** Fixed sizes as numbers, symbolic ones (e.g. the batch) as names. */
-  shape: z.array(z.union([z.number().int().nonnegative(), z.string()])),
-});
-export type TensorSpec = z.infer<typeof TensorSpec>;
+export const ManifestFile = z.object({ file: FileName, sha256: Sha256, bytes: z.number().int().positive() });
 
-export const Manifest = z.object({
+const ManifestFields = z.object({
   name: z.string().regex(MODEL_NAME),
   version: z.number().int().positive(),
   createdAt: z.iso.datetime(),
   description: z.string().optional(),
-  model: z.object({
-    file: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.number().int().positive(),
-  }),
+  model: ManifestFile,
+  /** Files an input kind reads at serving time (a tokenizer's vocab.txt), verified like the model. */
+  assets: z.array(ManifestFile).max(8).default([]),
   inputs: z.array(TensorSpec).min(1),
   outputs: z.array(TensorSpec).min(1),
-  /** For classifiers: the output holding [batch, classes] probabilities, and the class names. */
-  classifier: z
-    .object({
-      probabilities: z.string().min(1),
-      labels: z.array(z.string().min(1)).min(2),
-    })
-    .optional(),
-  /** Raw-feature preprocessing; absent for models that take tensors only. */
-  preprocessing: HashedTextSpec.optional(),
+  /** How requests' instances become the model's inputs. */
+  input: InputSpec,
+  /** What the outputs mean, and so the shape of the answer. */
+  task: TaskSpec,
+  /** Measured onnxruntime-web session size, which the session cache budgets (else estimated). */
+  memory: z.object({ sessionBytes: z.number().int().positive() }).optional(),
   /** Held-out metrics from the toolchain (accuracy, f1, auc, ...), with the split they came from. */
   metrics: z.record(z.string(), z.number()).default({}),
   training: z.record(z.string(), z.unknown()).default({}),
@@ -48,4 +40,40 @@ export const Manifest = z.object({
   /** The features sampled at the edge for drift, and the training vocabulary they need. */
   drift: DriftSpec.optional(),
 });
-export type Manifest = z.infer<typeof Manifest>;
+
+/**
+ * Manifests written before input kinds and tasks named the hashed-text spec `preprocessing` and the
+ * classifier `classifier`; versions stored that way keep serving, read in today's terms.
+ */
+function upgradeLegacy(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || "input" in raw || "task" in raw) return raw;
+  const { preprocessing, classifier, ...rest } = raw as {
+    preprocessing?: unknown;
+    classifier?: { probabilities?: unknown; labels?: unknown };
+  };
+  return {
+    ...rest,
+    input: preprocessing ?? { kind: "tensors" },
+    task: classifier
+      ? { kind: "classification", output: classifier.probabilities, labels: classifier.labels }
+      : { kind: "raw" },
+  };
+}
+
+export const Manifest = z.preprocess(upgradeLegacy, ManifestFields).superRefine((manifest, context) => {
+  const inputNames = new Set(manifest.inputs.map((input) => input.name));
+  const outputNames = new Set(manifest.outputs.map((output) => output.name));
+  for (const name of kindOf(manifest.input).feeds(manifest.input)) {
+    if (!inputNames.has(name)) {
+      context.addIssue({ code: "custom", path: ["input"], message: `the model has no input named ${name}` });
+    }
+  }
+  if ("output" in manifest.task && !outputNames.has(manifest.task.output)) {
+    context.addIssue({
+      code: "custom",
+      path: ["task", "output"],
+      message: `the model has no output named ${manifest.task.output}`,
+    });
+  }
+});
+export type Manifest = z.infer<typeof ManifestFields>;

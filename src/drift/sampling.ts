@@ -4,8 +4,11 @@
  * and needs no shared state. Pure: no bindings, so its cost can be measured anywhere.
  */
 import { driftValues } from "../core/drift-features.js";
+import type { FeatureBatch } from "../core/kinds/kind.js";
 import type { Manifest } from "../core/manifest.js";
 import { inShare } from "../core/share-hash.js";
+import type { Prediction } from "../core/tasks/schema.js";
+import type { HostTensor } from "../core/tensor.js";
 import type { DriftSample, ServingRole } from "./sample.js";
 
 export function isSampled(requestId: string, rate: number): boolean {
@@ -19,36 +22,34 @@ export interface ScoredBatch {
   time: number;
   latencyMs: number;
   sampleRate: number;
-  tokenHashes?: readonly ArrayLike<number>[];
-  rows?: readonly ArrayLike<number>[];
-  /** The raw input texts (text requests only); kept in samples only when the spec asks for examples. */
-  texts?: readonly string[];
-  predictions?: ReadonlyArray<{ label: string; probabilities: Record<string, number> }>;
+  /** The instances as the input kind fed them to the model. */
+  batch: FeatureBatch;
+  outputs: Readonly<Record<string, HostTensor>>;
+  predictions?: readonly Prediction[];
 }
 
-export function samplesOf(batch: ScoredBatch): DriftSample[] {
-  const spec = batch.manifest.drift;
-  if (!spec || !isSampled(batch.requestId, batch.sampleRate)) return [];
-  const size = batch.predictions?.length ?? batch.rows?.length ?? 0;
-  return Array.from({ length: size }, (_, i) => {
-    const prediction = batch.predictions?.[i];
+export function samplesOf(scored: ScoredBatch): DriftSample[] {
+  const { manifest, batch } = scored;
+  const spec = manifest.drift;
+  if (!spec || !isSampled(scored.requestId, scored.sampleRate)) return [];
+  return Array.from({ length: batch.size }, (_, index) => {
+    const prediction = scored.predictions?.[index];
+    const label = prediction && "label" in prediction ? prediction.label : undefined;
+    const example = spec.examples ? batch.example?.(index) : undefined;
     return {
-      model: batch.manifest.name,
-      version: batch.manifest.version,
-      role: batch.role,
-      time: batch.time,
-      id: `${batch.requestId}#${i}`,
-      features: driftValues(spec, {
-        tokenHashes: batch.tokenHashes?.[i],
-        features: batch.rows?.[i],
-        probabilities: prediction?.probabilities,
-        label: prediction?.label,
-      }),
-      label: prediction?.label,
-      latencyMs: batch.latencyMs,
-      ...(spec.examples && batch.texts?.[i] !== undefined
-        ? { text: batch.texts[i].slice(0, spec.examples.maxChars) }
-        : {}),
+      model: manifest.name,
+      version: manifest.version,
+      role: scored.role,
+      time: scored.time,
+      id: `${scored.requestId}#${index}`,
+      features: driftValues(
+        spec,
+        { index, size: batch.size, batch, outputs: scored.outputs, prediction },
+        manifest.task,
+      ),
+      label,
+      latencyMs: scored.latencyMs,
+      ...(spec.examples && example !== undefined ? { text: example.slice(0, spec.examples.maxChars) } : {}),
     };
   });
 }

@@ -6,11 +6,14 @@
 
 import { ApiError } from "../api/problem.js";
 import { limits } from "../config.js";
+import { InvalidInputError } from "../core/errors.js";
 import type { Manifest } from "../core/manifest.js";
 import { inShare } from "../core/share-hash.js";
+import type { HostTensor } from "../core/tensor.js";
 import { ManifestError, readManifest } from "../registry/manifests.js";
 import { type RegistryState, readState } from "../registry/state.js";
 import { loadVerifiedBytes, ModelUnavailableError } from "./model-loader.js";
+import { onnxRuntime } from "./ort-runtime.js";
 import { type Feeds, type Outputs, SessionCache } from "./session-cache.js";
 
 /** One cache per isolate; its budget follows SESSION_CACHE_BYTES. */
@@ -139,10 +142,44 @@ export async function resolvePinned(env: Env, name: string, version: number): Pr
   }
 }
 
-export function runModel(env: Env, manifest: Manifest, feeds: Feeds): Promise<Outputs> {
-  return sessions.run(
-    manifest,
-    () => loadVerifiedBytes(env.MODELS, manifest, limits(env).modelLoadTimeoutMs),
-    feeds,
+/**
+ * Runs `manifest`'s session on host tensors. The session is built (and the model checked) before
+ * this runs, so an error from the run itself is onnxruntime refusing this request's inputs (a
+ * position past the model's table, an index out of an embedding, a side the network cannot divide):
+ * the caller's fault, named by the input the message mentions.
+ */
+export async function runModel(
+  env: Env,
+  manifest: Manifest,
+  feeds: Readonly<Record<string, HostTensor>>,
+  field: string,
+): Promise<Record<string, HostTensor>> {
+  const loadBytes = () => loadVerifiedBytes(env.MODELS, manifest, limits(env).modelLoadTimeoutMs);
+  await sessions.load(manifest, loadBytes);
+  const ort = onnxRuntime();
+  const ortFeeds: Feeds = {};
+  for (const [name, tensor] of Object.entries(feeds)) {
+    ortFeeds[name] = new ort.Tensor(tensor.dtype, tensor.data, tensor.dims);
+  }
+  let outputs: Outputs;
+  try {
+    outputs = await sessions.run(manifest, loadBytes, ortFeeds);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const named = manifest.inputs.find((input) => reason.includes(input.name));
+    throw InvalidInputError.field(
+      named && field === "inputs" ? `inputs.${named.name}` : field,
+      `the model refused this input: ${reason}`,
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, tensor]) => [
+      name,
+      {
+        dtype: tensor.type as HostTensor["dtype"],
+        dims: tensor.dims,
+        data: tensor.data as HostTensor["data"],
+      },
+    ]),
   );
 }

@@ -8,7 +8,7 @@ import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
 import { type InferenceSession, type OrtTensor, onnxRuntime } from "./ort-runtime.js";
 
 /**
- * What a session holds: the file, its weights unfolded to fp32 (int8 weights are dequantized once at
+ * What a session holds when the manifest carries no measured figure (`vane import` measures one): the file, its weights unfolded to fp32 (int8 weights are dequantized once at
  * load, four times their stored size) with ORT's copies, and its arenas. Measured at up to 8x the file
  * for int8 models (bench/RESULTS.md, "memory"); generous on purpose for fp32: the budget must hold.
  */
@@ -81,7 +81,7 @@ export class SessionCache {
     }
     const entry: Entry = {
       session: build(loadBytes),
-      bytes: estimateSessionBytes(manifest.model.bytes),
+      bytes: manifest.memory?.sessionBytes ?? estimateSessionBytes(manifest.model.bytes),
       inFlight: 0,
       evicted: false,
     };

@@ -6,8 +6,9 @@
 import { gzipSync } from "node:zlib";
 import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
+import { textFeatureMatrix } from "../core/kinds/hashed-text/features.js";
+import type { HashedTextSpec } from "../core/kinds/hashed-text/schema.js";
 import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
-import { type HashedTextSpec, textFeatureMatrix } from "../core/text-features.js";
 import type { Email } from "./data.js";
 import { type ClassificationMetrics, classificationMetrics } from "./metrics.js";
 import { nodeClassifier } from "./onnx-runner.js";

@@ -34,8 +34,8 @@ export function buildManifest(parts: ManifestParts): Manifest {
     model: { file: MODEL_FILE, sha256: sha256Hex(parts.onnx), bytes: parts.onnx.byteLength },
     inputs: [{ name: record.model.input, dtype: "float32", shape: ["batch", record.spec.buckets] }],
     outputs: [{ name: record.model.output, dtype: "float32", shape: ["batch", record.model.labels.length] }],
-    classifier: { probabilities: record.model.output, labels: record.model.labels },
-    preprocessing: record.spec,
+    input: record.spec,
+    task: { kind: "classification", output: record.model.output, labels: record.model.labels },
     metrics: {
       accuracy: test.accuracy,
       precision: test.precision,

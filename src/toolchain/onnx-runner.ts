@@ -1,6 +1,7 @@
 /** Batched classifier inference with onnxruntime-node, for profiling and evaluation. */
 import * as ort from "onnxruntime-node";
-import { type HashedTextSpec, textFeatureMatrix } from "../core/text-features.js";
+import { textFeatureMatrix } from "../core/kinds/hashed-text/features.js";
+import type { HashedTextSpec } from "../core/kinds/hashed-text/schema.js";
 
 const BATCH = 256;
 

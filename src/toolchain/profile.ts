@@ -5,8 +5,11 @@
  */
 import { BloomFilter } from "../core/bloom.js";
 import { type DriftFeature, type DriftSpec, driftValues } from "../core/drift-features.js";
+import { textDrift } from "../core/kinds/hashed-text/drift.js";
+import { textFeatures } from "../core/kinds/hashed-text/features.js";
+import type { FeatureBatch } from "../core/kinds/kind.js";
 import { buildProfile, type Profile } from "../core/profile.js";
-import { textFeatures } from "../core/text-features.js";
+import type { TaskSpec } from "../core/tasks/schema.js";
 import { nodeClassifier } from "./onnx-runner.js";
 import { loadRecordSplits } from "./train/pipeline.js";
 import type { TrainingRecord } from "./train/record.js";
@@ -109,11 +112,22 @@ export async function buildDriftArtifacts(
   const classifier = await nodeClassifier(onnx, record.spec, record.model.output);
   const probabilities = await classifier.predict(texts);
   await classifier.release();
+  const task: TaskSpec = { kind: "classification", output: record.model.output, labels, softmax: false };
   const rows = featurized.map(({ tokenHashes, vector }, i) => {
     const p = Object.fromEntries(labels.map((label, c) => [label, probabilities[i * labels.length + c]]));
     const label = labels.reduce((best, l) => (p[l] > p[best] ? l : best), labels[0]);
+    // The Worker's drift function on the Worker's features, one instance at a time.
+    const batch: FeatureBatch = {
+      feeds: {},
+      size: 1,
+      drift: (_, wanted, bloom) => textDrift(wanted, tokenHashes, vector, bloom),
+    };
     return {
-      ...driftValues(drift, { tokenHashes, features: vector, probabilities: p, label }),
+      ...driftValues(
+        drift,
+        { index: 0, size: 1, batch, outputs: {}, prediction: { label, probabilities: p } },
+        task,
+      ),
       [UNSEEN_SHARE]: leaveOneOutUnseenShare(tokenHashes, tokenCounts, vocabulary),
     };
   });

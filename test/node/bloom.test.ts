@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BloomFilter } from "../../src/core/bloom.js";
-import { fnv1a } from "../../src/core/text-features.js";
+import { fnv1a } from "../../src/core/kinds/hashed-text/features.js";
 
 const words = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => fnv1a(`${prefix}${i}`));

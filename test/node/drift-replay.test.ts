@@ -10,31 +10,28 @@ import { compareFeature, type FeatureDrift } from "../../src/core/drift-report.j
 import { Manifest } from "../../src/core/manifest.js";
 import { emptySketches, Profile, referenceSketches } from "../../src/core/profile.js";
 import { updateSketch } from "../../src/core/sketch/feature-sketch.js";
-import { textFeatures } from "../../src/core/text-features.js";
 import { type Collection, loadSplits } from "../../src/toolchain/data.js";
 import { nodeClassifier } from "../../src/toolchain/onnx-runner.js";
+import { textBatch } from "../text-batch.js";
 
 const manifest = Manifest.parse(JSON.parse(readFileSync("models/spam/1/manifest.json", "utf8")));
 const profile = Profile.parse(JSON.parse(readFileSync("models/spam/1/profile.json", "utf8")));
 
 async function replay(collection: Collection): Promise<Record<string, FeatureDrift | null>> {
-  const { preprocessing: spec, drift } = manifest;
-  if (!spec || !drift) throw new Error("models/spam/1 must declare preprocessing and drift");
+  const { input: spec, drift } = manifest;
+  if (spec.kind !== "hashed-text" || !drift) throw new Error("models/spam/1 must be hashed-text with drift");
   const { test } = await loadSplits(collection, { seed: Number(manifest.training.seed) });
   const texts = test.map((email) => email.text);
   const classifier = await nodeClassifier(readFileSync("models/spam/1/model.onnx"), spec);
   const probabilities = await classifier.predict(texts);
   await classifier.release();
   const live = emptySketches(drift, profile);
-  texts.forEach((text, i) => {
-    const { tokenHashes, vector } = textFeatures(spec, text);
+  const batch = textBatch(manifest, texts);
+  texts.forEach((_, i) => {
     const p = { ham: probabilities[2 * i], spam: probabilities[2 * i + 1] };
-    const values = driftValues(drift, {
-      tokenHashes,
-      features: vector,
-      probabilities: p,
-      label: p.spam > p.ham ? "spam" : "ham",
-    });
+    const prediction = { label: p.spam > p.ham ? "spam" : "ham", probabilities: p };
+    const instance = { index: i, size: texts.length, batch, outputs: {}, prediction };
+    const values = driftValues(drift, instance, manifest.task);
     for (const [name, value] of Object.entries(values)) updateSketch(live[name], value);
   });
   const reference = referenceSketches(profile);

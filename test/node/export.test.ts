@@ -1,7 +1,7 @@
 import type onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { textFeatureMatrix } from "../../src/core/text-features.js";
+import { textFeatureMatrix } from "../../src/core/kinds/hashed-text/features.js";
 import { loadSplits } from "../../src/toolchain/data.js";
 import { exportOnnx, modelFromOnnx } from "../../src/toolchain/export.js";
 import {

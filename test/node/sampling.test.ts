@@ -1,17 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Manifest } from "../../src/core/manifest.js";
-import { textFeatures } from "../../src/core/text-features.js";
 import { type ScoredBatch, samplesOf } from "../../src/drift/sampling.js";
 import { lowestExamples, sampleIdHash, type TextExample } from "../../src/drift/window-format.js";
+import { textBatch } from "../text-batch.js";
 
 const shipped = Manifest.parse(JSON.parse(readFileSync("models/spam/1/manifest.json", "utf8")));
 const texts = ["Subject: meeting moved to Tuesday, see agenda attached", "Subject: CHEAP MEDS act now!!!"];
 
 function batch(manifest: Manifest): ScoredBatch {
-  const spec = manifest.preprocessing;
-  if (!spec) throw new Error("the shipped spam model declares its preprocessing");
-  const features = texts.map((text) => textFeatures(spec, text));
   return {
     manifest,
     role: "active",
@@ -19,13 +16,12 @@ function batch(manifest: Manifest): ScoredBatch {
     time: 1_795_875_000_000,
     latencyMs: 3,
     sampleRate: 1,
-    tokenHashes: features.map((f) => f.tokenHashes),
-    rows: features.map((f) => f.vector),
+    batch: textBatch(manifest, texts),
+    outputs: {},
     predictions: [
       { label: "ham", probabilities: { ham: 0.9, spam: 0.1 } },
       { label: "spam", probabilities: { ham: 0.2, spam: 0.8 } },
     ],
-    texts,
   };
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { textFeatureMatrix } from "../../src/core/text-features.js";
+import { textFeatureMatrix } from "../../src/core/kinds/hashed-text/features.js";
 import { type DatasetSplits, loadSplits } from "../../src/toolchain/data.js";
 import {
   applyMask,

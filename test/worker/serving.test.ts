@@ -56,13 +56,14 @@ describe("GET /v1/models", () => {
   it("describes one model's versions from their manifests", async () => {
     const body = (await (await call("/v1/models/spam")).json()) as {
       active: number;
-      versions: Array<{ version: number; labels: string[]; preprocessing: string }>;
+      versions: Array<{ version: number; labels: string[]; input: string; task: string }>;
     };
     expect(body.active).toBe(1);
     expect(body.versions[0]).toMatchObject({
       version: 1,
       labels: ["ham", "spam"],
-      preprocessing: "hashed-text",
+      input: "hashed-text",
+      task: "classification",
     });
   });
 
@@ -125,6 +126,9 @@ describe("POST predict with raw tensors", () => {
         version: 1,
         createdAt: "2026-11-28T00:00:00.000Z",
         model: { file: "model.onnx", sha256: fixtures.tensorModel.sha256, bytes: bytes.length },
+        assets: [],
+        input: { kind: "tensors" },
+        task: { kind: "raw" },
         inputs: [
           { name: "x", dtype: "float32", shape: ["batch", 3] },
           { name: "ids", dtype: "int64", shape: ["batch", 2] },
@@ -155,6 +159,43 @@ describe("POST predict with raw tensors", () => {
     for (const name of ["activated", "total"]) {
       expect(maxAbsDifference(body.outputs[name].data, fixtures.reference.tensor[name])).toBeLessThan(1e-5);
     }
+  });
+
+  it("takes tensors as base64 of their little-endian bytes, with the same outputs as arrays", async () => {
+    const bytes = (
+      values: ArrayLike<number | bigint>,
+      Typed: Float32ArrayConstructor | BigInt64ArrayConstructor,
+    ) => {
+      const typed =
+        Typed === BigInt64Array
+          ? BigInt64Array.from(Array.from(values, (v) => BigInt(v)))
+          : Float32Array.from(Array.from(values, Number));
+      return btoa(String.fromCharCode(...new Uint8Array(typed.buffer)));
+    };
+    const response = await postJson("/v1/models/tensor-demo/predict", {
+      inputs: {
+        x: { dims: [2, 3], dtype: "float32", b64: bytes(fixtures.tensorInputs.x, Float32Array) },
+        ids: { dims: [2, 2], dtype: "int64", b64: bytes(fixtures.tensorInputs.ids, BigInt64Array) },
+      },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { outputs: Record<string, { dims: number[]; data: number[] }> };
+    for (const name of ["activated", "total"]) {
+      expect(maxAbsDifference(body.outputs[name].data, fixtures.reference.tensor[name])).toBeLessThan(1e-5);
+    }
+  });
+
+  it("answers 400 with onnxruntime's reason when the model refuses the inputs (batch sizes that disagree)", async () => {
+    const response = await postJson("/v1/models/tensor-demo/predict", {
+      inputs: {
+        x: { dims: [2, 3], data: fixtures.tensorInputs.x },
+        ids: { dims: [1, 2], data: fixtures.tensorInputs.ids.slice(0, 2) },
+      },
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { detail: string; errors: Array<{ field: string }> };
+    expect(problem.detail).toContain("the model refused this input");
+    expect(problem.errors[0].field).toMatch(/^inputs/);
   });
 
   it("accepts tensors for a text model too, and labels them", async () => {

@@ -1,7 +1,7 @@
 /** `vane distill`: trains a smaller student model on a teacher model's soft labels. */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { HashedTextSpec } from "../../core/text-features.js";
+import { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import type { DatasetSplits } from "../../toolchain/data.js";
 import { loadSplits } from "../../toolchain/data.js";
 import { readInputFile, readJsonFile } from "../../toolchain/files.js";
@@ -112,11 +112,12 @@ async function loadTeacher(context: CommandContext): Promise<Teacher> {
   return onnxTeacher(await readInputFile(source, "teacher model"), spec, source);
 }
 
-/** Accepts the spec itself, a training record (`spec`) or a manifest (`preprocessing`). */
+/** Accepts the spec itself, a training record (`spec`) or a manifest (`input`, or the older `preprocessing`). */
 function specFrom(value: unknown, path: string): HashedTextSpec {
   const candidates = [
     value,
     (value as { spec?: unknown })?.spec,
+    (value as { input?: unknown })?.input,
     (value as { preprocessing?: unknown })?.preprocessing,
   ];
   for (const candidate of candidates) {

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { CliError } from "../../cli/command.js";
-import { type HashedTextSpec, textFeatureMatrix } from "../../core/text-features.js";
+import { textFeatureMatrix } from "../../core/kinds/hashed-text/features.js";
+import type { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import { type Collection, type DatasetSplits, loadSplits, summarizeSplits } from "../data.js";
 import { exportOnnx, PROBABILITIES_OUTPUT } from "../export.js";
 import { readJsonFile } from "../files.js";

@@ -4,7 +4,7 @@
  * Distillation and fine-tuning read it back, so it has a schema.
  */
 import { z } from "zod";
-import { HashedTextSpec } from "../../core/text-features.js";
+import { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import { COLLECTION_NAMES, LABELS, type SplitSummary } from "../data.js";
 import { PROBABILITIES_OUTPUT } from "../export.js";
 import type { ClassificationMetrics } from "../metrics.js";

@@ -2,7 +2,9 @@
  * Compressed sparse rows for hashed text features. An email fills a few hundred of 4096 buckets, so
  * the trainer iterates nonzeros only; the values are the exact float32s the Worker feeds the model.
  */
-import { type HashedTextSpec, textFeatures } from "../../core/text-features.js";
+
+import { textFeatures } from "../../core/kinds/hashed-text/features.js";
+import type { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import type { Email } from "../data.js";
 
 export interface SparseRows {

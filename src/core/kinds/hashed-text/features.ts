@@ -3,27 +3,7 @@
  * email into the feature vector the model was trained on, so training/serving skew cannot creep in.
  * The manifest carries the spec; both sides call `textFeatures(spec, text)`.
  */
-import { z } from "zod";
-
-export const HashedTextSpec = z.object({
-  kind: z.literal("hashed-text"),
-  /** Name of the model input that receives the [batch, buckets] float32 matrix. */
-  input: z.string().min(1),
-  /** Width of the hashed feature vector. */
-  buckets: z
-    .number()
-    .int()
-    .min(8)
-    .max(1 << 20),
-  /** Only this many leading characters are tokenized (long mail bodies add little but cost CPU). */
-  maxChars: z.number().int().positive(),
-  /** Term weighting before normalisation: log(1 + count) damps repeated tokens. */
-  weighting: z.enum(["log1p", "count", "binary"]),
-  /** Sign each bucket contribution by a second hash bit, so collisions cancel instead of pile up. */
-  signed: z.boolean(),
-  normalize: z.enum(["l2", "none"]),
-});
-export type HashedTextSpec = z.infer<typeof HashedTextSpec>;
+import type { HashedTextSpec } from "./schema.js";
 
 const TOKEN = /[a-z0-9$!€£]+/g;
 const MAX_TOKEN_CHARS = 40;

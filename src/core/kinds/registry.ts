@@ -1,0 +1,33 @@
+/**
+ * The input kinds, by name: the one place that lists them. A new kind is a folder beside this file
+ * plus one line in KINDS; nothing else in vane switches on a kind.
+ */
+import { z } from "zod";
+import { hashedText } from "./hashed-text/index.js";
+import type { InputKind } from "./kind.js";
+import { tensors } from "./tensors/index.js";
+
+const KINDS = [tensors, hashedText] as const;
+
+type Kind = (typeof KINDS)[number];
+type SpecSchema = Kind["spec"];
+type KindDriftFeature = Kind["driftFeatures"][number];
+
+/** The manifest's `input`: which kind feeds the model, with that kind's spec. */
+export const InputSpec = z.discriminatedUnion(
+  "kind",
+  KINDS.map((kind) => kind.spec) as unknown as [SpecSchema, ...SpecSchema[]],
+);
+export type InputSpec = z.infer<typeof InputSpec>;
+
+/** Every kind's own drift feature schemas, for the drift spec's union. */
+export const KIND_DRIFT_FEATURES = KINDS.flatMap((kind) => kind.driftFeatures) as KindDriftFeature[];
+
+export const KIND_NAMES = KINDS.map((kind) => kind.kind);
+
+/** The kind module of a spec. Its parts are typed loosely here: the spec was parsed by its own schema. */
+export function kindOf(spec: InputSpec): InputKind<InputSpec, unknown> {
+  const kind = KINDS.find((candidate) => candidate.kind === spec.kind);
+  if (!kind) throw new Error(`no input kind named ${spec.kind}`);
+  return kind as unknown as InputKind<InputSpec, unknown>;
+}

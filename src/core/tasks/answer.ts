@@ -1,0 +1,90 @@
+/**
+ * Outputs -> answer, per task. Pure and runtime-free: the Worker answers requests with it and the
+ * toolchain evaluates and profiles with it, so both read a model's outputs the same way.
+ */
+import { type HostTensor, numberAt } from "../tensor.js";
+import type { ClassificationTask, ClassPrediction, Prediction, TaskSpec } from "./schema.js";
+
+/** Outputs the model could not have produced for its task (a missing tensor, a wrong width). */
+export class OutputError extends Error {
+  override name = "OutputError";
+}
+
+function output(outputs: Readonly<Record<string, HostTensor>>, name: string): HostTensor {
+  const tensor = outputs[name];
+  if (!tensor) throw new OutputError(`the model produced no output named ${name}`);
+  return tensor;
+}
+
+function rowsOf(tensor: HostTensor, size: number, name: string): number {
+  const width = tensor.data.length / size;
+  if (!Number.isInteger(width) || width === 0) {
+    throw new OutputError(`output ${name} has ${tensor.data.length} values for ${size} instances`);
+  }
+  return width;
+}
+
+export function classify(
+  task: ClassificationTask,
+  outputs: Readonly<Record<string, HostTensor>>,
+  size: number,
+): ClassPrediction[] {
+  const tensor = output(outputs, task.output);
+  const { labels } = task;
+  if (tensor.data.length !== size * labels.length) {
+    throw new OutputError(
+      `output ${task.output} has ${tensor.data.length} values, ${size} instances of ${labels.length} classes need ${size * labels.length}`,
+    );
+  }
+  return Array.from({ length: size }, (_, row) => {
+    const scores = labels.map((_, column) => numberAt(tensor.data, row * labels.length + column));
+    const p = task.softmax ? softmax(scores) : scores;
+    const probabilities: Record<string, number> = {};
+    let best = 0;
+    labels.forEach((label, column) => {
+      probabilities[label] = p[column];
+      if (p[column] > p[best]) best = column;
+    });
+    return { label: labels[best], probabilities };
+  });
+}
+
+/** Softmax with the row maximum subtracted, so large logits do not overflow. */
+export function softmax(scores: readonly number[]): number[] {
+  const max = Math.max(...scores);
+  const exps = scores.map((s) => Math.exp(s - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** The predictions of a batch of `size` instances; none for raw models, whose answer is the tensors. */
+export function answer(
+  task: TaskSpec,
+  outputs: Readonly<Record<string, HostTensor>>,
+  size: number,
+): Prediction[] | undefined {
+  switch (task.kind) {
+    case "classification":
+      return classify(task, outputs, size);
+    case "regression": {
+      const tensor = output(outputs, task.output);
+      const width = rowsOf(tensor, size, task.output);
+      return Array.from({ length: size }, (_, row) => {
+        const values = Array.from({ length: width }, (_, j) => numberAt(tensor.data, row * width + j));
+        return width === 1 ? { value: values[0] } : { values };
+      });
+    }
+    case "embedding": {
+      const tensor = output(outputs, task.output);
+      const width = rowsOf(tensor, size, task.output);
+      return Array.from({ length: size }, (_, row) => {
+        const vector = Array.from({ length: width }, (_, j) => numberAt(tensor.data, row * width + j));
+        if (!task.normalize) return { embedding: vector };
+        const norm = Math.hypot(...vector);
+        return { embedding: norm > 0 ? vector.map((v) => v / norm) : vector };
+      });
+    }
+    case "raw":
+      return undefined;
+  }
+}

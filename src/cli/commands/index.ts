@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { distill } from "./distill.js";
 import { evaluate } from "./evaluate.js";
+import { importCommand } from "./import.js";
 import { profile } from "./profile.js";
 import { prune } from "./prune.js";
 import { publish } from "./publish.js";
@@ -8,4 +9,13 @@ import { quantize } from "./quantize.js";
 import { train } from "./train.js";
 
 /** Every subcommand, in the order `vane --help` lists them: the path from data to the edge. */
-export const commands: Command[] = [train, distill, prune, quantize, evaluate, profile, publish];
+export const commands: Command[] = [
+  train,
+  distill,
+  prune,
+  quantize,
+  importCommand,
+  evaluate,
+  profile,
+  publish,
+];

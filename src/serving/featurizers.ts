@@ -48,9 +48,15 @@ function featurizerFor(
   const key = `${manifest.name}@${manifest.version}`;
   let featurizer = featurizers.get(key);
   if (!featurizer) {
-    featurizer = loadAssets(bucket, manifest).then((assets) =>
-      codec.compile(manifest.input, assets, manifest.inputs),
-    );
+    featurizer = loadAssets(bucket, manifest).then((assets) => {
+      try {
+        return codec.compile(manifest.input, assets, manifest.inputs);
+      } catch (error) {
+        // A spec its graph or its assets cannot honour (no [CLS] in the vocabulary): not servable.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ModelUnavailableError(manifest.name, manifest.version, reason);
+      }
+    });
     // A failed load is retried by the next request rather than remembered.
     featurizer.catch(() => featurizers.delete(key));
     if (featurizers.size >= MAX_CACHED) featurizers.delete(featurizers.keys().next().value as string);

@@ -2,17 +2,18 @@
  * Fetches a version's ONNX bytes from R2 and proves they are the bytes its manifest describes
  * (size and sha256) before anything is built from them.
  */
+import { UnavailableError } from "../core/errors.js";
 import type { Manifest } from "../core/manifest.js";
 import { keys } from "../registry/keys.js";
 
-export class ModelUnavailableError extends Error {
-  override name = "ModelUnavailableError";
+/** A version that cannot serve (missing, corrupt, unreadable files): a 503 wherever it surfaces. */
+export class ModelUnavailableError extends UnavailableError {
   constructor(
     readonly modelName: string,
     readonly version: number,
     readonly reason: string,
   ) {
-    super(`${modelName}@${version} is unavailable: ${reason}`);
+    super(`${modelName}@${version} is unavailable: ${reason}`, { title: "Model version unavailable" });
   }
 }
 

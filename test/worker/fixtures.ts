@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Manifest } from "../../src/core/manifest.js";
+import type { TensorDType } from "../../src/core/tensor.js";
 import type { RegistryStateInput } from "../../src/registry/state.js";
 
 export interface VersionFixture {
@@ -10,10 +11,25 @@ export interface VersionFixture {
   files: Record<string, string>;
 }
 
+/** A zoo model published under an input kind (built by kind-fixtures.ts in Node). */
+export interface KindFixture {
+  manifest: Manifest;
+  /** The version folder's files, base64: model.onnx (external data inlined), assets, profile.json. */
+  files: Record<string, string>;
+  /** Request instances, by request name. */
+  requests: Record<string, unknown[]>;
+  /** onnxruntime-node's outputs on the kind's feeds of each request: request, then output name. */
+  reference: Record<string, Record<string, number[]>>;
+  /** The kind's feeds of each request, as the `inputs` of a tensors request (base64 bytes). */
+  tensors: Record<string, Record<string, { dims: number[]; dtype: TensorDType; b64: string }>>;
+}
+
 export interface Fixtures {
   emails: Array<{ id: string; group: string; text: string }>;
   versions: VersionFixture[];
   tensorModel: { bytes: string; sha256: string };
+  /** The zoo's encoder under the wordpiece-text kind. */
+  kinds: { wordpiece: KindFixture };
   tensorInputs: { x: number[]; ids: number[] };
   /** onnxruntime-node outputs: `name@version` (on `emails`) or `tensor`, then output name to values. */
   reference: Record<string, Record<string, number[]>>;

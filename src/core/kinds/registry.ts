@@ -6,8 +6,9 @@ import { z } from "zod";
 import { hashedText } from "./hashed-text/index.js";
 import type { InputKind } from "./kind.js";
 import { tensors } from "./tensors/index.js";
+import { wordpieceText } from "./wordpiece-text/index.js";
 
-const KINDS = [tensors, hashedText] as const;
+const KINDS = [tensors, hashedText, wordpieceText] as const;
 
 type Kind = (typeof KINDS)[number];
 type SpecSchema = Kind["spec"];
@@ -21,7 +22,7 @@ export const InputSpec = z.discriminatedUnion(
 export type InputSpec = z.infer<typeof InputSpec>;
 
 /** Every kind's own drift feature schemas, for the drift spec's union. */
-export const KIND_DRIFT_FEATURES = KINDS.flatMap((kind) => kind.driftFeatures) as KindDriftFeature[];
+export const KIND_DRIFT_FEATURES = KINDS.flatMap((kind): readonly KindDriftFeature[] => kind.driftFeatures);
 
 export const KIND_NAMES = KINDS.map((kind) => kind.kind);
 

@@ -14,6 +14,8 @@ export interface NumericDrift {
   kind: "numeric";
   count: number;
   referenceCount: number;
+  /** Values in the window that are NaN or infinite; KS and Wasserstein see only the finite ones. */
+  nonFinite: number;
   psi: number;
   jensenShannon: number;
   /** From the sketches, with their rank-error bound taken off D before the p-value. */
@@ -30,18 +32,48 @@ export interface CategoricalDrift {
   chiSquare: ChiSquareResult;
 }
 
-export type FeatureDrift = NumericDrift | CategoricalDrift;
+/**
+ * A numeric feature with values in the window but not one finite: there is nothing to compare, and
+ * saying "no drift" would hide a broken input or pipeline. The policy alerts on it and holds a
+ * candidate that shows it (src/promotion/decide.ts).
+ */
+export interface DataQualityFailure {
+  kind: "data-quality";
+  count: number;
+  referenceCount: number;
+  /** No finite value, no PSI. */
+  psi: null;
+  nan: number;
+  infinite: number;
+  reason: string;
+}
+
+export type FeatureDrift = NumericDrift | CategoricalDrift | DataQualityFailure;
 
 /** Statistics of `live` against `reference`; null when either side has no data yet. */
 export function compareFeature(reference: FeatureSketch, live: FeatureSketch): FeatureDrift | null {
   if (reference.kind === "numeric" && live.kind === "numeric") {
     const count = live.histogram.total;
     const referenceCount = reference.histogram.total;
-    if (count === 0 || referenceCount === 0 || live.quantiles.count === 0) return null;
+    if (count === 0 || referenceCount === 0 || reference.quantiles.count === 0) return null;
+    const nonFinite = count - live.quantiles.count;
+    if (live.quantiles.count === 0) {
+      const nan = live.histogram.nan;
+      return {
+        kind: "data-quality",
+        count,
+        referenceCount,
+        psi: null,
+        nan,
+        infinite: count - nan,
+        reason: `all ${count} values are NaN or infinite (${nan} NaN, ${count - nan} infinite)`,
+      };
+    }
     return {
       kind: "numeric",
       count,
       referenceCount,
+      nonFinite,
       psi: psi(reference.histogram.comparedCounts, live.histogram.comparedCounts),
       jensenShannon: jensenShannonDistance(reference.histogram.comparedCounts, live.histogram.comparedCounts),
       ks: ksTwoSampleSketch(reference.quantiles, live.quantiles),

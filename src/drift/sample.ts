@@ -11,6 +11,16 @@ export const SERVING_ROLES = ["active", "fallback", "pinned", "candidate", "shad
 export const ServingRole = z.enum(SERVING_ROLES);
 export type ServingRole = z.infer<typeof ServingRole>;
 
+/** JSON has no NaN or ±Infinity: a non-finite drift value travels as this marker (see toWire). */
+const NON_FINITE = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+};
+const NonFiniteValue = z
+  .object({ nonFinite: z.enum(["NaN", "Infinity", "-Infinity"]) })
+  .transform(({ nonFinite }) => NON_FINITE[nonFinite]);
+
 export const DriftSample = z.object({
   model: z.string().regex(MODEL_NAME),
   version: z.number().int().positive(),
@@ -20,7 +30,7 @@ export const DriftSample = z.object({
   /** `<request id>#<instance index>`: unique per scored instance, the unit of idempotency. */
   id: z.string().min(1).max(160),
   features: z
-    .record(z.string().max(64), z.union([z.number(), z.string().max(64)]))
+    .record(z.string().max(64), z.union([z.number(), z.string().max(64), NonFiniteValue]))
     .refine((features) => Object.keys(features).length <= 32, "at most 32 drift features"),
   label: z.string().max(64).optional(),
   latencyMs: z.number().nonnegative().optional(),
@@ -28,9 +38,23 @@ export const DriftSample = z.object({
   text: z.string().max(MAX_EXAMPLE_CHARS).optional(),
 });
 export type DriftSample = z.infer<typeof DriftSample>;
+/** A sample as it travels (Queue messages and KV are JSON): what DriftSample parses. */
+export type WireSample = z.input<typeof DriftSample>;
+
+/** The sample with its non-finite feature values as markers, so they survive JSON as themselves. */
+export function toWire(sample: DriftSample): WireSample {
+  const features: WireSample["features"] = {};
+  for (const [name, value] of Object.entries(sample.features)) {
+    features[name] =
+      typeof value === "number" && !Number.isFinite(value)
+        ? { nonFinite: Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity" }
+        : value;
+  }
+  return { ...sample, features };
+}
 
 /** One queue message carries the samples of one predict call (a batch of instances). */
 export const SampleMessage = z.object({
   samples: z.array(z.unknown()).min(1).max(256),
 });
-export type SampleMessage = { samples: DriftSample[] };
+export type SampleMessage = { samples: WireSample[] };

@@ -8,7 +8,7 @@
 import { limits } from "../config.js";
 import { foldMessages, log } from "./consumer.js";
 import { GroupCommit } from "./group-commit.js";
-import type { DriftSample, SampleMessage } from "./sample.js";
+import { type DriftSample, type SampleMessage, toWire } from "./sample.js";
 import { windowStart } from "./window-format.js";
 
 /** How long a sampled call waits for others' samples before sending (after its response). */
@@ -40,7 +40,7 @@ interface Sized {
 export function messagesOf(samples: readonly DriftSample[]): Sized[] {
   const messages: Sized[] = [];
   let current: Sized | null = null;
-  for (const sample of samples) {
+  for (const sample of samples.map(toWire)) {
     const bytes = JSON.stringify(sample).length + 1;
     if (
       !current ||

@@ -15,9 +15,13 @@
  *     accurate by more than `rollbackAccuracyDrop`: `reject`. With `minSamples` drift samples too:
  *     p50 latency ratio above `maxLatencyRatio`: `reject`; accuracy gain of at least
  *     `minAccuracyGain`: `promote`. Otherwise `wait`.
+ *     A candidate with a data-quality failure (a drift feature with no finite value in the period)
+ *     is never promoted: `wait` until it clears.
  *  6. No candidate, and the active version drifted (PSI above `driftPsi` on any feature, with
- *     `minSamples` samples): `alert`, once; `alert_cleared` when every PSI is back under half the
- *     threshold (hysteresis, so a feature near the threshold does not flap).
+ *     `minSamples` samples) or has a data-quality failure (whatever the samples: one window of
+ *     nothing but NaN is already a broken input): `alert`, once; `alert_cleared` when every PSI is
+ *     back under half the threshold (hysteresis, so a feature near the threshold does not flap) and
+ *     no data-quality failure is left.
  */
 import type { Accuracy } from "../drift/feedback.js";
 import type { RegistryState } from "../registry/state.js";
@@ -40,6 +44,13 @@ export interface SideNumbers {
   maxPsi: number | null;
   /** Features whose PSI is above the policy threshold. */
   drifted: Array<{ feature: string; psi: number }>;
+  /** Features with values in the period but none finite (see DataQualityFailure). */
+  dataQuality: DataQualityIssue[];
+}
+
+export interface DataQualityIssue {
+  feature: string;
+  reason: string;
 }
 
 export interface ProbationNumbers {
@@ -167,21 +178,36 @@ export function decide(state: RegistryState, evaluation: Evaluation, policy: Pol
     return compare(candidate, active, evaluation.comparison, policy);
   }
 
-  // 6. Drift of the active version with no candidate to replace it.
-  if (!state.candidate && active && state.active === active.version && active.samples >= policy.minSamples) {
+  // 6. Drift or broken data of the active version with no candidate to replace it.
+  if (!state.candidate && active && state.active === active.version) {
     const open = state.alert?.version === active.version;
-    if (!open && active.drifted.length > 0) {
-      const features = active.drifted.map((d) => d.feature);
+    const measured = active.samples >= policy.minSamples;
+    const drifted = measured ? active.drifted : [];
+    if (!open && (drifted.length > 0 || active.dataQuality.length > 0)) {
+      const reasons = [
+        ...(drifted.length > 0
+          ? [
+              `drifted on ${drifted
+                .map((d) => `${d.feature} (PSI ${d.psi.toFixed(3)})`)
+                .join(", ")} over ${active.samples} samples, above ${policy.driftPsi}`,
+            ]
+          : []),
+        ...active.dataQuality.map((d) => `has a data-quality failure on ${d.feature} (${d.reason})`),
+      ];
       return {
         action: "alert",
         version: active.version,
-        features,
-        reason: `active version ${active.version} drifted on ${active.drifted
-          .map((d) => `${d.feature} (PSI ${d.psi.toFixed(3)})`)
-          .join(", ")} over ${active.samples} samples, above ${policy.driftPsi}; no candidate is registered`,
+        features: [...drifted.map((d) => d.feature), ...active.dataQuality.map((d) => d.feature)],
+        reason: `active version ${active.version} ${reasons.join(" and ")}; no candidate is registered`,
       };
     }
-    if (open && active.maxPsi !== null && active.maxPsi < policy.driftPsi / 2) {
+    if (
+      open &&
+      measured &&
+      active.dataQuality.length === 0 &&
+      active.maxPsi !== null &&
+      active.maxPsi < policy.driftPsi / 2
+    ) {
       return {
         action: "alert_cleared",
         version: active.version,
@@ -237,6 +263,13 @@ function compare(
         `candidate is slower: p50 ${candidate.latencyP50?.toFixed(1)} ms vs ${active.latencyP50?.toFixed(1)} ms ` +
         `(ratio ${ratio.toFixed(2)} above ${policy.maxLatencyRatio})`,
     };
+  }
+  if (candidate.dataQuality.length > 0) {
+    return wait(
+      `held: data-quality failure on ${candidate.dataQuality
+        .map((d) => `${d.feature} (${d.reason})`)
+        .join(", ")}`,
+    );
   }
   if (gain >= policy.minAccuracyGain) {
     return {

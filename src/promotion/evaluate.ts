@@ -13,7 +13,14 @@ import { readManifest } from "../registry/manifests.js";
 import type { RegistryState } from "../registry/state.js";
 import { loadVerifiedBytes } from "../serving/model-loader.js";
 import { loadVersion } from "../serving/predictor.js";
-import type { Comparison, Evaluation, LoadCheck, ProbationNumbers, SideNumbers } from "./decide.js";
+import type {
+  Comparison,
+  DataQualityIssue,
+  Evaluation,
+  LoadCheck,
+  ProbationNumbers,
+  SideNumbers,
+} from "./decide.js";
 import type { Policy } from "./policy.js";
 
 const HOUR_MS = 3_600_000;
@@ -22,6 +29,7 @@ interface DriftReading {
   samples: number;
   latencyP50: number | null;
   psi: Record<string, number>;
+  dataQuality: DataQualityIssue[];
 }
 
 export class Readings {
@@ -53,13 +61,15 @@ export class Readings {
   drift(version: number, since: number, roles: readonly ServingRole[]): Promise<DriftReading> {
     return this.once(`drift/${version}/${since}/${roles.join(",")}`, async () => {
       const manifest = await readManifest(this.env.MODELS, this.name, version).catch(() => null);
-      if (!manifest) return { samples: 0, latencyP50: null, psi: {} };
+      if (!manifest) return { samples: 0, latencyP50: null, psi: {}, dataQuality: [] };
       const { drift } = await versionDrift(this.env.MODELS, manifest, since, roles);
       const psi: Record<string, number> = {};
+      const dataQuality: DataQualityIssue[] = [];
       for (const [feature, stats] of Object.entries(drift.features)) {
-        if (stats && Number.isFinite(stats.psi)) psi[feature] = stats.psi;
+        if (stats?.kind === "data-quality") dataQuality.push({ feature, reason: stats.reason });
+        else if (stats && Number.isFinite(stats.psi)) psi[feature] = stats.psi;
       }
-      return { samples: drift.samples, latencyP50: drift.latencyMs?.p50 ?? null, psi };
+      return { samples: drift.samples, latencyP50: drift.latencyMs?.p50 ?? null, psi, dataQuality };
     });
   }
 
@@ -117,6 +127,7 @@ async function side(
     drifted: Object.entries(drift.psi)
       .filter(([, psi]) => psi > policy.driftPsi)
       .map(([feature, psi]) => ({ feature, psi })),
+    dataQuality: drift.dataQuality,
   };
 }
 

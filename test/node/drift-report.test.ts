@@ -88,3 +88,32 @@ describe("PSI convention (docs/drift.md)", () => {
     expect(drift.psi).toBeCloseTo(0.037218381577290835, 15);
   });
 });
+
+describe("data quality", () => {
+  const reference = Array.from({ length: 100 }, (_, i) => i);
+  const edges = binEdgesFromSample(reference, PROFILE_BINS);
+
+  it("reports a feature whose every value in the window is NaN or infinite as a data-quality failure, not as no drift", () => {
+    const live = [Number.NaN, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    expect(compareFeature(sketchOf(edges, reference), sketchOf(edges, live))).toEqual({
+      kind: "data-quality",
+      count: 4,
+      referenceCount: 100,
+      psi: null,
+      nan: 2,
+      infinite: 2,
+      reason: "all 4 values are NaN or infinite (2 NaN, 2 infinite)",
+    });
+  });
+
+  it("counts the non-finite values of a window that also has finite ones, and compares the rest", () => {
+    const drift = compareFeature(sketchOf(edges, reference), sketchOf(edges, [...reference, Number.NaN]));
+    expect(drift?.kind).toBe("numeric");
+    expect(drift?.kind === "numeric" && drift.nonFinite).toBe(1);
+    expect(drift?.kind === "numeric" && drift.ks.statistic).toBe(0);
+  });
+
+  it("has nothing to report for an empty window", () => {
+    expect(compareFeature(sketchOf(edges, reference), sketchOf(edges, []))).toBeNull();
+  });
+});

@@ -12,7 +12,15 @@ import { drainKvSamples, messagesOf, shipSamples } from "../../src/drift/transpo
 import worker from "../../src/index.js";
 import { publishWithDrift } from "./drift-fixture.js";
 import { failing, fixtures } from "./fixtures.js";
-import { jsonRequest, queueFolded, settled } from "./promotion-fixture.js";
+import {
+  auditLog,
+  cron,
+  jsonRequest,
+  queueFolded,
+  settled,
+  stateOf,
+  withoutQueue,
+} from "./promotion-fixture.js";
 import { call, postJson } from "./request.js";
 
 const texts = fixtures.emails.map((mail) => mail.text);
@@ -250,6 +258,48 @@ describe("without a queue binding", () => {
     expect(await drainKvSamples(env)).toBe(3);
     expect((await env.REGISTRY_CACHE.list({ prefix: "samples/" })).keys).toHaveLength(0);
     expect(await samplesCounted(MODEL)).toBe(3);
+  });
+});
+
+/** Three samples whose `unseen` is NaN or infinite, one of them parked in KV and drained. */
+async function shipNonFinite(model: string): Promise<void> {
+  const broken = (id: string, unseen: number) =>
+    sample(model, id, { features: { tokens: 120, unseen, label: "ham" } });
+  // JSON carries neither NaN nor Infinity: before the wire markers such samples were "malformed".
+  await shipSamples(env, [broken("nf1#0", Number.NaN), broken("nf1#1", Number.POSITIVE_INFINITY)]);
+  await shipSamples(withoutQueue, [broken("nf2#0", Number.NEGATIVE_INFINITY)]);
+  await drainKvSamples(env);
+  expect(await queueFolded(model, 1, 3)).toBe(3);
+}
+
+describe("a drift feature that is NaN or infinite in every sample", () => {
+  it("reaches the window through the queue and through KV, and the drift report calls it a data-quality failure", async () => {
+    const model = "drift-non-finite";
+    await publishWithDrift(model, texts);
+    await shipNonFinite(model);
+    const body = (await (await call(`/v1/models/${model}/drift?window=1h`)).json()) as DriftBody;
+    expect(body.versions[0].features.unseen).toEqual({
+      kind: "data-quality",
+      count: 3,
+      referenceCount: texts.length,
+      psi: null,
+      nan: 1,
+      infinite: 2,
+      reason: "all 3 values are NaN or infinite (1 NaN, 2 infinite)",
+    });
+    expect(body.versions[0].features.tokens).toMatchObject({ kind: "numeric", count: 3, nonFinite: 0 });
+  });
+
+  it("raises an alert on the active version at the next scheduled run, as drift does", async () => {
+    const model = "drift-non-finite-alert";
+    await publishWithDrift(model, texts);
+    await shipNonFinite(model);
+    await cron();
+    const alerts = (await auditLog(model)).filter((record) => record.action === "alert");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].after.alert?.features).toEqual(["unseen"]);
+    expect(alerts[0].reason).toContain("data-quality failure on unseen");
+    expect((await stateOf(model)).alert?.features).toEqual(["unseen"]);
   });
 });
 

@@ -46,6 +46,7 @@ const CLASSES: Array<[ZooFixture, string]> = [
   ["constants", "Paddle-style CNN, weights in Constant nodes, opset 11"],
   ["multi", "recommender: embedding tables + MLP"],
   ["large", "text embedding, 20000-row table (10.6 MB)"],
+  ["upsampler", "segmentation head: depthwise Conv, ConvTranspose"],
 ];
 
 const STYLES: Array<[string, QuantizeOptions]> = [
@@ -222,27 +223,36 @@ async function convForms(runs: number): Promise<ConvForm[]> {
     feeds(ortNode as unknown as Ort),
   );
   const reference = nodeReference.y.data as Float32Array;
-  const rows: ConvForm[] = [];
-  for (const [label, bytes] of [
+  const forms = [
     ["fp32 Conv", fp32],
     ["DequantizeLinear -> Conv (vane)", dequantized],
     ["DynamicQuantizeLinear + ConvInteger, uint8 weights (onnxruntime's form)", convInteger],
     ["DynamicQuantizeLinear + ConvInteger, int8 weights", convIntegerSigned],
-  ] as const) {
-    const session = await ortWeb.InferenceSession.create(bytes, WORKER_OPTIONS);
+  ] as const;
+  const sessions = await Promise.all(
+    forms.map(([, bytes]) => ortWeb.InferenceSession.create(bytes, WORKER_OPTIONS)),
+  );
+  const errors: number[] = [];
+  for (const session of sessions) {
     const y = (await session.run(feeds(ortWeb))).y.data as Float32Array;
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
+    errors.push(y.reduce((worst, v, i) => Math.max(worst, Math.abs(v - reference[i])), 0));
+  }
+  // Round-robin, so load from other processes falls on every form alike.
+  const times: number[][] = forms.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    for (const [i, session] of sessions.entries()) {
       const start = performance.now();
       await session.run(feeds(ortWeb));
-      times.push(performance.now() - start);
+      times[i].push(performance.now() - start);
     }
-    await session.release();
-    times.sort((a, b) => a - b);
-    const error = y.reduce((worst, v, i) => Math.max(worst, Math.abs(v - reference[i])), 0);
-    rows.push({ label, bytes: bytes.byteLength, error, ms: times[runs >> 1] });
   }
-  return rows;
+  await Promise.all(sessions.map((session) => session.release()));
+  return forms.map(([label, bytes], i) => ({
+    label,
+    bytes: bytes.byteLength,
+    error: errors[i],
+    ms: times[i].sort((a, b) => a - b)[runs >> 1],
+  }));
 }
 
 function convVerdict([fp32, dequantized, integer]: ConvForm[]): string {
@@ -266,7 +276,7 @@ export async function quantizeZooSection(runs: number): Promise<void> {
     [
       "## Quantization per model class: vane vs onnxruntime's quantize_dynamic (fixture zoo)",
       "",
-      `Command: \`npx tsx bench/quantize.ts --zoo\`; ${started}; onnxruntime-web ${ortWeb.env.versions.web} (1 thread, the Worker's session options), onnxruntime-node ${ortNode.env.versions.node ?? ""}.`,
+      `Command: \`npx tsx bench/quantize.ts --zoo ${runs}\`; ${started}; onnxruntime-web ${ortWeb.env.versions.web} (1 thread, the Worker's session options), onnxruntime-node ${ortNode.env.versions.node ?? ""}.`,
       "Fixtures from `models/zoo` (scripts/zoo/make_zoo.py), each read as `vane quantize` reads it (external data inlined, Constant weights lifted). vane's quantizer runs per-channel symmetric int8 in its two styles; onnxruntime's numbers are `quantize_dynamic`'s (per-channel QInt8, the first configuration that quantizes and runs, from each fixture's quantized-reference.json, measured by onnxruntime in Python). Bytes are the model file (plus external data for fp32), in brackets against fp32. Error: max |output - fp32 output| over every output on the fixture's sample, vane's in onnxruntime-web / onnxruntime-node; one sample per fixture, so differences under about 2x are noise.",
       "",
       "| fixture | fp32 bytes | vane weight-only bytes | its error web / node | vane dynamic bytes | its error web / node | onnxruntime quantize_dynamic bytes | its error | vane quantized (weight-only) | left float, why |",
@@ -277,7 +287,7 @@ export async function quantizeZooSection(runs: number): Promise<void> {
       "",
       `### A quantized Conv: DequantizeLinear -> Conv or ConvInteger`,
       "",
-      `One Conv [32, 16, 3, 3] (pads 1) on a 1x16x32x32 input, in onnxruntime-web with the Worker's session options; error against onnxruntime-node's fp32 output; median of ${runs} runs. Both integer forms run in the wasm build, so the choice is by size and error: DequantizeLinear -> Conv needs no runtime quantization nodes and keeps the bias in the Conv, its error is the weight's alone, and the Worker's options fold it into a float Conv at load. ConvTranspose has no integer form at all.`,
+      `One Conv [32, 16, 3, 3] (pads 1) on a 1x16x32x32 input, in onnxruntime-web with the Worker's session options; error against onnxruntime-node's fp32 output; median of ${runs} interleaved runs. Both integer forms run in the wasm build, so the choice is by size and error: DequantizeLinear -> Conv needs no runtime quantization nodes and keeps the bias in the Conv, its error is the weight's alone, and the Worker's options fold it into a float Conv at load. ConvTranspose has no integer form at all.`,
       "",
       "| form | bytes | max abs error | web ms |",
       "|---|---:|---:|---:|",

@@ -64,6 +64,11 @@ const EXPECTATIONS: Expectation[] = [
     patterns: { "Gather int8 rows x row scales": 1, "DequantizeLinear -> Gemm": 2 },
     ratio: 0.26,
   },
+  {
+    fixture: "upsampler",
+    patterns: { "DequantizeLinear -> Conv": 3, "DequantizeLinear -> ConvTranspose": 2 },
+    ratio: 0.42,
+  },
 ];
 
 type Ort = typeof ortWeb;

@@ -7,7 +7,16 @@ import { join } from "node:path";
 import type * as ortWeb from "onnxruntime-web";
 
 export const ZOO_DIR = new URL("../../models/zoo/", import.meta.url).pathname;
-export const ZOO_FIXTURES = ["mlp", "cnn", "encoder", "constants", "multi", "sklearn", "large"] as const;
+export const ZOO_FIXTURES = [
+  "mlp",
+  "cnn",
+  "encoder",
+  "constants",
+  "multi",
+  "sklearn",
+  "large",
+  "upsampler",
+] as const;
 export type ZooFixture = (typeof ZOO_FIXTURES)[number];
 
 /** A tensor as sample.json and expected.json write it. */

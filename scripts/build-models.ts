@@ -131,16 +131,20 @@ for (const { version, collection } of VERSIONS) {
   await writeJsonAtomic(join(dir, PROFILE_FILE), profile);
   const int8 = evaluations[collection][1];
   const fp32 = evaluations[collection][0];
-  const { manifest } = await readVersionFiles(dir, NAME, version, {
-    quantization: QUANTIZATION,
-    fp32Bytes: fp32.bytes,
-    heldOut: {
-      collection,
-      split: "test",
-      fp32Accuracy: fp32.metrics.accuracy,
-      int8Accuracy: int8.metrics.accuracy,
+  const { manifest } = await readVersionFiles(
+    dir,
+    { name: NAME, version },
+    {
+      quantization: QUANTIZATION,
+      fp32Bytes: fp32.bytes,
+      heldOut: {
+        collection,
+        split: "test",
+        fp32Accuracy: fp32.metrics.accuracy,
+        int8Accuracy: int8.metrics.accuracy,
+      },
     },
-  });
+  );
 
   const d = trained.record.data;
   sections.push(

@@ -11,11 +11,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { CliError } from "../cli/command.js";
 import { DriftSpec } from "../core/drift-features.js";
-import type { Manifest } from "../core/manifest.js";
+import { InvalidInputError } from "../core/errors.js";
+import { Manifest } from "../core/manifest.js";
 import { readInputFile, readJsonFile, writeJsonAtomic } from "./files.js";
 import type { LocalBucket } from "./local-r2.js";
 import { buildManifest, MODEL_FILE } from "./manifest.js";
+import { checkManifestAgainstGraph } from "./manifest-check.js";
 import { loadModelDir, TRAINING_FILE } from "./model-dir.js";
+import { MANIFEST_FILE, readManifestFile, verifiedFile } from "./model-manifest.js";
+import { decodeModel } from "./onnx/model.js";
+import { graphSignature } from "./onnx/signature.js";
 import {
   type AdminTarget,
   type CandidateOptions,
@@ -26,7 +31,6 @@ import {
 
 export const PROFILE_FILE = "profile.json";
 export const DRIFT_FILE = "drift.json";
-export const MANIFEST_FILE = "manifest.json";
 
 export interface VersionFiles {
   manifest: Manifest;
@@ -36,16 +40,38 @@ export interface VersionFiles {
 
 export type { CandidateOptions, Registration };
 
+/** What `vane publish` is told on its command line; an imported directory's manifest has the rest. */
+export interface VersionIdentity {
+  name?: string;
+  version?: number;
+}
+
 /**
- * The version folder for a model directory: model.onnx, training.json and, when `vane profile` made
- * them, profile.json and the drift spec. The manifest is built from them and written beside them.
+ * The version folder for a model directory. A directory `vane train` made (training.json beside
+ * model.onnx, and profile.json with the drift spec once `vane profile` ran) gets its manifest built
+ * and written beside it; any other directory (`vane import`) brings its manifest.json, whose model
+ * and assets must be the files beside it. Either way the manifest is checked against the graph.
  */
 export async function readVersionFiles(
   dir: string,
-  name: string,
-  version: number,
+  identity: VersionIdentity,
   compression?: Record<string, unknown>,
 ): Promise<VersionFiles> {
+  const version = existsSync(join(dir, TRAINING_FILE))
+    ? await trainedVersionFiles(dir, identity, compression)
+    : await importedVersionFiles(dir, identity);
+  checkManifestAgainstGraph(version.manifest, graphSignature(decodeModel(version.files[MODEL_FILE])));
+  return version;
+}
+
+async function trainedVersionFiles(
+  dir: string,
+  identity: VersionIdentity,
+  compression?: Record<string, unknown>,
+): Promise<VersionFiles> {
+  if (identity.name === undefined || identity.version === undefined) {
+    throw InvalidInputError.field("name", "a model vane trained is published under a --name and --version");
+  }
   const model = await loadModelDir(dir);
   const files: Record<string, Uint8Array> = {
     [MODEL_FILE]: model.onnx,
@@ -59,8 +85,8 @@ export async function readVersionFiles(
     files[PROFILE_FILE] = await readInputFile(join(model.dir, PROFILE_FILE), "profile");
   }
   const manifest = buildManifest({
-    name,
-    version,
+    name: identity.name,
+    version: identity.version,
     onnx: model.onnx,
     record: model.record,
     drift,
@@ -68,6 +94,24 @@ export async function readVersionFiles(
     compression,
   });
   await writeJsonAtomic(join(model.dir, MANIFEST_FILE), manifest);
+  return { manifest, files };
+}
+
+async function importedVersionFiles(dir: string, identity: VersionIdentity): Promise<VersionFiles> {
+  const stored = await readManifestFile(dir);
+  const manifest = Manifest.parse({
+    ...stored,
+    name: identity.name ?? stored.name,
+    version: identity.version ?? stored.version,
+    createdAt: new Date().toISOString(),
+  });
+  const files: Record<string, Uint8Array> = {
+    [MODEL_FILE]: await verifiedFile(dir, manifest.model, "model"),
+  };
+  for (const [i, asset] of manifest.assets.entries()) {
+    files[asset.file] = await verifiedFile(dir, asset, `assets[${i}]`);
+  }
+  if (manifest.profile) files[manifest.profile] = await readInputFile(join(dir, manifest.profile), "profile");
   return { manifest, files };
 }
 

@@ -201,7 +201,9 @@ describe("vane publish", () => {
       persist,
     ]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("does not exist");
+    expect(run.stderr).toContain(
+      "has neither manifest.json nor training.json: make it with vane import or vane train",
+    );
     expect(existsSync(join(directory, "manifest.json"))).toBe(false);
   });
 });

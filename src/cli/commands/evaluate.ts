@@ -1,19 +1,92 @@
 /** `vane evaluate`: compares model files on a held-out split (quality, bytes, latency per runtime). */
+
+import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Manifest } from "../../core/manifest.js";
 import { COLLECTION_NAMES, loadSplits } from "../../toolchain/data.js";
+import {
+  confusionTable,
+  evaluateVariants,
+  type Variant,
+  variantTable,
+} from "../../toolchain/dataset-evaluation.js";
 import { evaluateModels, evaluationTable } from "../../toolchain/evaluate.js";
-import { labelledPath, loadModelDir } from "../../toolchain/model-dir.js";
+import { checkManifestAgainstGraph } from "../../toolchain/manifest-check.js";
+import { labelledPath, loadModelDir, loadModelFile } from "../../toolchain/model-dir.js";
+import { MANIFEST_FILE, readManifestDir, readManifestFile } from "../../toolchain/model-manifest.js";
+import { buildLines, readAssets } from "../../toolchain/model-run.js";
+import { decodeModel } from "../../toolchain/onnx/model.js";
+import { graphSignature } from "../../toolchain/onnx/signature.js";
+import { batchBuilder, readRequestLines } from "../../toolchain/requests.js";
 import { DEFAULT_TRAIN_OPTIONS } from "../../toolchain/train/trainer.js";
-import { CliError, type Command } from "../command.js";
+import { CliError, type Command, type CommandResult } from "../command.js";
+
+const isDirectory = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+
 import { choiceOption, integerOption, parseLimit } from "./training-options.js";
 
 const SPLITS = ["test", "validation", "train"] as const;
 
+/** A variant: a model directory with its manifest, or an .onnx file evaluated under the first's. */
+async function readVariant(
+  argument: string,
+  first?: Manifest,
+): Promise<{ variant: Variant; manifest: Manifest; dir: string }> {
+  const { label, path } = labelledPath(argument);
+  if (await isDirectory(path)) {
+    const { manifest, model } = await readManifestDir(path);
+    return { variant: { label, model }, manifest, dir: path };
+  }
+  const { bytes } = await loadModelFile(path);
+  const beside = join(dirname(path), MANIFEST_FILE);
+  const manifest = existsSync(beside) ? await readManifestFile(dirname(path)) : first;
+  if (!manifest) throw new CliError(`${path} has no manifest.json beside it: name a model directory first`);
+  return { variant: { label, model: bytes }, manifest, dir: dirname(path) };
+}
+
+async function evaluateOnDataset(argumentsGiven: readonly string[], data: string): Promise<CommandResult> {
+  const first = await readVariant(argumentsGiven[0]);
+  const variants = [first.variant];
+  for (const argument of argumentsGiven.slice(1)) {
+    const { variant } = await readVariant(argument, first.manifest);
+    // Every variant is fed what the first takes and read as the first is.
+    checkManifestAgainstGraph(first.manifest, graphSignature(decodeModel(variant.model)));
+    variants.push(variant);
+  }
+  const lines = await readRequestLines(data, "dataset");
+  const builder = batchBuilder(first.manifest, await readAssets(first.dir, first.manifest));
+  const batches = buildLines(builder, lines, data);
+  const rows = await evaluateVariants(first.manifest, variants, lines, batches, data);
+  const confusions = rows.flatMap((row) =>
+    row.quality.task === "classification" ? [`${row.label}:\n\n${confusionTable(row.quality)}`] : [],
+  );
+  return {
+    data: { data, task: first.manifest.task.kind, models: rows },
+    text: [
+      `${data}, ${rows[0].quality.count} instances, ${first.manifest.task.kind}`,
+      variantTable(rows),
+      ...confusions,
+    ].join("\n\n"),
+  };
+}
+
 export const evaluate: Command = {
   name: "evaluate",
   summary:
-    "compare models on a labelled split: accuracy, F1, AUC, log loss, bytes and latency (node and web)",
-  usage: "vane evaluate [label=]<model dir or .onnx>... [--collection 2003] [--split test] [--json]",
+    "compare model variants on a labelled dataset (any model) or a spam split (vane's own): quality, bytes, latency",
+  usage:
+    "vane evaluate [label=]<model dir or .onnx>... --data <labelled.jsonl> | [--collection 2003] [--split test]; [--json]",
   options: {
+    data: {
+      type: "string",
+      description:
+        'labelled JSONL (requests as vane profile reads them, with "label" or "labels"); the first model is the reference the others are compared with',
+    },
     collection: {
       type: "string",
       default: "2002",
@@ -35,6 +108,8 @@ export const evaluate: Command = {
   },
   async run(context) {
     if (context.positionals.length === 0) throw new CliError("name at least one model to evaluate");
+    if (typeof context.values.data === "string")
+      return evaluateOnDataset(context.positionals, context.values.data);
     const collection = choiceOption(context, "collection", COLLECTION_NAMES);
     const split = choiceOption(context, "split", SPLITS);
     const seed = integerOption(context, "seed", 0);

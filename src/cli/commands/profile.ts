@@ -4,9 +4,17 @@ import { type DriftSpec, MAX_EXAMPLE_CHARS, MAX_EXAMPLES_PER_WINDOW } from "../.
 import { MODEL_NAME } from "../../core/manifest.js";
 import { writeJsonAtomic } from "../../toolchain/files.js";
 import { loadModelDir } from "../../toolchain/model-dir.js";
+import { MANIFEST_FILE, readManifestDir } from "../../toolchain/model-manifest.js";
 import { buildDriftArtifacts } from "../../toolchain/profile.js";
 import { DRIFT_FILE, PROFILE_FILE } from "../../toolchain/publish.js";
-import { CliError, type Command, type CommandContext, requireString } from "../command.js";
+import { buildReferenceProfile } from "../../toolchain/reference-profile.js";
+import {
+  CliError,
+  type Command,
+  type CommandContext,
+  type CommandResult,
+  requireString,
+} from "../command.js";
 import { integerOption } from "./training-options.js";
 
 const DEFAULT_EXAMPLE_CHARS = 280;
@@ -27,14 +35,45 @@ function examplesOption(context: CommandContext): DriftSpec["examples"] {
   };
 }
 
+/** Any model directory with a manifest: the reference from requests, the drift spec into the manifest. */
+async function profileFromReference(
+  dir: string,
+  reference: string,
+  examples: DriftSpec["examples"],
+): Promise<CommandResult> {
+  const { manifest, model } = await readManifestDir(dir);
+  const built = await buildReferenceProfile(dir, manifest, model, reference, examples);
+  await writeJsonAtomic(join(dir, PROFILE_FILE), built.profile);
+  await writeJsonAtomic(join(dir, MANIFEST_FILE), { ...manifest, drift: built.drift, profile: PROFILE_FILE });
+  const features = built.drift.features.map((feature) => feature.name);
+  return {
+    data: {
+      profile: join(dir, PROFILE_FILE),
+      manifest: join(dir, MANIFEST_FILE),
+      count: built.instances,
+      features,
+    },
+    text: `profiled ${manifest.name}@${manifest.version} on ${built.instances} reference instances: ${features.join(", ")}\nwrote ${join(dir, PROFILE_FILE)} and the drift spec into ${join(dir, MANIFEST_FILE)}`,
+  };
+}
+
 export const profile: Command = {
   name: "profile",
-  summary: "build a model's drift reference profile (sketches of its drift features on the training data)",
+  summary:
+    "build a model's drift reference profile (sketches of its drift features on reference data or the training data)",
   usage:
-    "vane profile <model dir> --name <model> --version <n> [--training training.json] [--keep-examples <n> [--example-chars <n>]]",
+    "vane profile <model dir> --reference <requests.jsonl> | <trained model dir> --name <model> --version <n> [--training training.json]; [--keep-examples <n> [--example-chars <n>]]",
   options: {
-    name: { type: "string", description: "model name the profile belongs to (required)" },
-    version: { type: "string", description: "model version the profile belongs to (required)" },
+    reference: {
+      type: "string",
+      description:
+        'JSONL of requests ({"inputs": ...}, {"instances": [...]} or one instance a line) run through the model for its reference; writes the drift spec into manifest.json',
+    },
+    name: { type: "string", description: "model name the profile belongs to (required without --reference)" },
+    version: {
+      type: "string",
+      description: "model version the profile belongs to (required without --reference)",
+    },
     training: { type: "string", description: "training.json, when the directory has none" },
     "keep-examples": {
       type: "string",
@@ -47,12 +86,15 @@ export const profile: Command = {
   },
   async run(context) {
     if (context.positionals.length !== 1) throw new CliError("name one model directory or .onnx file");
+    const examples = examplesOption(context);
+    if (typeof context.values.reference === "string") {
+      return profileFromReference(context.positionals[0], context.values.reference, examples);
+    }
     const name = requireString(context, "name");
     if (!MODEL_NAME.test(name))
       throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
     const version = integerOption(context, "version", 1);
     const training = typeof context.values.training === "string" ? context.values.training : undefined;
-    const examples = examplesOption(context);
     const model = await loadModelDir(context.positionals[0], training);
     context.progress(`profiling ${name}@${version} on ${model.record.data.collection}/train`);
     const { drift, profile: built } = await buildDriftArtifacts(model.onnx, model.record, {

@@ -9,10 +9,17 @@ export const publish: Command = {
   name: "publish",
   summary: "upload a model version (ONNX, manifest, profile) to R2 and register it as a candidate",
   usage:
-    "vane publish <model dir> --name <model> --version <n> [--mode shadow|canary] [--share 0.1] [--remote --url <worker> --token <admin token>]",
+    "vane publish <model dir> [--name <model>] [--version <n>] [--mode shadow|canary] [--share 0.1] [--remote --url <worker> --token <admin token>]",
   options: {
-    name: { type: "string", description: "model name (required)" },
-    version: { type: "string", description: "version number, never reused (required)" },
+    name: {
+      type: "string",
+      description: "model name (default: the manifest's; required for a model vane trained)",
+    },
+    version: {
+      type: "string",
+      description:
+        "version number, never reused (default: the manifest's; required for a model vane trained)",
+    },
     mode: { type: "string", default: "shadow", description: "candidate traffic mode: shadow | canary" },
     share: { type: "string", default: "0.1", description: "share of requests the candidate sees" },
     "persist-to": {
@@ -30,15 +37,16 @@ export const publish: Command = {
   },
   async run(context) {
     if (context.positionals.length !== 1) throw new CliError("name one model directory");
-    const name = requireString(context, "name");
-    if (!MODEL_NAME.test(name))
+    const name = typeof context.values.name === "string" ? context.values.name : undefined;
+    if (name !== undefined && !MODEL_NAME.test(name))
       throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
-    const version = integerOption(context, "version", 1);
+    const version = context.values.version === undefined ? undefined : integerOption(context, "version", 1);
     const candidate = {
       mode: choiceOption(context, "mode", ["shadow", "canary"] as const),
       share: fractionOption(context, "share", "a share from 0 to 1"),
     };
-    const files = await readVersionFiles(context.positionals[0], name, version);
+    const files = await readVersionFiles(context.positionals[0], { name, version });
+    const { name: published, version: number } = files.manifest;
     let registration: string;
     if (context.values.remote) {
       const token = (context.values.token as string | undefined) ?? process.env.VANE_ADMIN_TOKEN;
@@ -57,8 +65,8 @@ export const publish: Command = {
     const role =
       registration === "active" ? "its first version, now active" : `a ${candidate.mode} candidate`;
     return {
-      data: { name, version, registration, manifest: files.manifest },
-      text: `published ${name}@${version} (${files.manifest.model.bytes} bytes, sha256 ${files.manifest.model.sha256.slice(0, 12)}…) to ${where} as ${role}`,
+      data: { name: published, version: number, registration, manifest: files.manifest },
+      text: `published ${published}@${number} (${files.manifest.model.bytes} bytes, sha256 ${files.manifest.model.sha256.slice(0, 12)}…) to ${where} as ${role}`,
     };
   },
 };

@@ -5,6 +5,7 @@
  * request's tokens costs no second pass over their characters.
  */
 import { z } from "zod";
+import { fmix32 } from "./share-hash.js";
 
 export const SerializedBloom = z.object({
   /** Bit count. */
@@ -22,13 +23,7 @@ export type SerializedBloom = z.infer<typeof SerializedBloom>;
 
 /** A second hash from the first (murmur3's finaliser), for double hashing; odd, so probes differ. */
 function remix(hash: number): number {
-  let h = hash;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) | 1;
+  return fmix32(hash) | 1;
 }
 
 export class BloomFilter {

@@ -26,7 +26,7 @@ export function murmur3(text: string, seed = 0): number {
     h ^= mixBlock(rest);
   }
   h ^= bytes.length;
-  return finalMix(h);
+  return fmix32(h);
 }
 
 function mixBlock(block: number): number {
@@ -35,8 +35,8 @@ function mixBlock(block: number): number {
   return Math.imul(k, 0x1b873593);
 }
 
-/** The avalanche step: without it near keys hash near each other. */
-function finalMix(hash: number): number {
+/** murmur3's finaliser, the avalanche step: without it near inputs hash near each other. */
+export function fmix32(hash: number): number {
   let h = hash;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

@@ -2,6 +2,7 @@
  * Seeded pseudo-random numbers for the trainer and the data splits. Math.random cannot be seeded, and
  * a run must be reproducible bit for bit from its seed.
  */
+import { fmix32 } from "../../core/share-hash.js";
 import { Mulberry32 } from "../../core/sketch/prng.js";
 
 /** A 32-bit seed: integers in [0, 2^32). */
@@ -17,12 +18,7 @@ export function deriveSeed(seed: number, stream: string): number {
   let h = seed >>> 0;
   for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x9e3779b1);
   // murmur3 finaliser: spreads low-entropy inputs (0, 1, 2, ...) over all 32 bits.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** Shuffling, sampling and initialisation draws over the shared mulberry32 generator. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { answer, OutputError, softmax } from "../../src/core/tasks/answer.js";
+import { answer, NonFiniteOutputError, OutputError, softmax } from "../../src/core/tasks/answer.js";
 import type { ClassificationTask } from "../../src/core/tasks/schema.js";
 import type { HostTensor } from "../../src/core/tensor.js";
 
@@ -43,6 +43,18 @@ describe("classification answers", () => {
 
   it("refuses a missing output", () => {
     expect(() => answer(task, {}, 1)).toThrow("no output named p");
+  });
+
+  it("reads no label from probabilities that are NaN, naming the output and the instance", () => {
+    const outputs = { p: f32([2, 2], [0.25, 0.75, Number.NaN, Number.NaN]) };
+    expect(() => answer(task, outputs, 2)).toThrow(NonFiniteOutputError);
+    expect(() => answer(task, outputs, 2)).toThrow("output p of instance 1 is not finite");
+  });
+
+  it("reads no label from an infinite score", () => {
+    expect(() => answer(task, { p: f32([1, 2], [Number.POSITIVE_INFINITY, 0]) }, 1)).toThrow(
+      NonFiniteOutputError,
+    );
   });
 });
 

@@ -2,12 +2,31 @@
  * Outputs -> answer, per task. Pure and runtime-free: the Worker answers requests with it and the
  * toolchain evaluates and profiles with it, so both read a model's outputs the same way.
  */
+import { UnprocessableError } from "../errors.js";
 import { type HostTensor, numberAt } from "../tensor.js";
 import type { ClassificationTask, ClassPrediction, Prediction, TaskSpec } from "./schema.js";
 
 /** Outputs the model could not have produced for its task (a missing tensor, a wrong width). */
 export class OutputError extends Error {
   override name = "OutputError";
+}
+
+/**
+ * Outputs with NaN or infinity where an answer is read (probabilities, values, vectors): the request
+ * was valid, but this version cannot answer it, so no label or value is made up from them. 422, not
+ * 503: the same input gets the same outputs, so sending it again cannot help.
+ */
+export class NonFiniteOutputError extends UnprocessableError {
+  constructor(name: string, row: number) {
+    super(`output ${name} of instance ${row} is not finite (NaN or infinity): the model cannot answer it`, {
+      title: "Model output not finite",
+    });
+  }
+}
+
+function finite(values: number[], name: string, row: number): number[] {
+  if (!values.every(Number.isFinite)) throw new NonFiniteOutputError(name, row);
+  return values;
 }
 
 function output(outputs: Readonly<Record<string, HostTensor>>, name: string): HostTensor {
@@ -38,7 +57,7 @@ export function classify(
   }
   return Array.from({ length: size }, (_, row) => {
     const scores = labels.map((_, column) => numberAt(tensor.data, row * labels.length + column));
-    const p = task.softmax ? softmax(scores) : scores;
+    const p = finite(task.softmax ? softmax(scores) : scores, task.output, row);
     const probabilities: Record<string, number> = {};
     let best = 0;
     labels.forEach((label, column) => {
@@ -70,7 +89,11 @@ export function answer(
       const tensor = output(outputs, task.output);
       const width = rowsOf(tensor, size, task.output);
       return Array.from({ length: size }, (_, row) => {
-        const values = Array.from({ length: width }, (_, j) => numberAt(tensor.data, row * width + j));
+        const values = finite(
+          Array.from({ length: width }, (_, j) => numberAt(tensor.data, row * width + j)),
+          task.output,
+          row,
+        );
         return width === 1 ? { value: values[0] } : { values };
       });
     }
@@ -78,7 +101,11 @@ export function answer(
       const tensor = output(outputs, task.output);
       const width = rowsOf(tensor, size, task.output);
       return Array.from({ length: size }, (_, row) => {
-        const vector = Array.from({ length: width }, (_, j) => numberAt(tensor.data, row * width + j));
+        const vector = finite(
+          Array.from({ length: width }, (_, j) => numberAt(tensor.data, row * width + j)),
+          task.output,
+          row,
+        );
         if (!task.normalize) return { embedding: vector };
         const norm = Math.hypot(...vector);
         return { embedding: norm > 0 ? vector.map((v) => v / norm) : vector };

@@ -4,17 +4,9 @@
  * loads are remembered briefly, so a corrupt version costs one R2 read per interval, not per request.
  */
 import type { Manifest } from "../core/manifest.js";
+import { estimateSessionBytes } from "../core/session-estimate.js";
 import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
 import { type InferenceSession, type OrtTensor, onnxRuntime } from "./ort-runtime.js";
-
-/**
- * What a session holds when the manifest carries no measured figure (`vane import` measures one): the file, its weights unfolded to fp32 (int8 weights are dequantized once at
- * load, four times their stored size) with ORT's copies, and its arenas. Measured at up to 8x the file
- * for int8 models (bench/RESULTS.md, "memory"); generous on purpose for fp32: the budget must hold.
- */
-export function estimateSessionBytes(modelBytes: number): number {
-  return modelBytes * 8 + 1024 * 1024;
-}
 
 const FAILURE_RETRY_MS = 30_000;
 

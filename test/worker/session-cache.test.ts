@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { estimateSessionBytes } from "../../src/core/session-estimate.js";
 import { onnxRuntime } from "../../src/serving/ort-runtime.js";
-import { estimateSessionBytes, SessionCache } from "../../src/serving/session-cache.js";
+import { SessionCache } from "../../src/serving/session-cache.js";
 import { decode, shippedVersion } from "./fixtures.js";
 
 const v1 = shippedVersion("spam", 1);

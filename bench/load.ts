@@ -57,7 +57,7 @@ const median = (values: number[]) => {
 };
 
 async function seed(persist: string): Promise<void> {
-  await withLocalBucket(join(persist, "v3"), async (bucket) => {
+  await withLocalBucket(persist, async (bucket) => {
     for (const [name, sampleRate] of [
       [UNSAMPLED, 0],
       [SAMPLED, 1],

@@ -5,13 +5,13 @@
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_PERSIST_ROOT, withLocalBucket } from "../src/toolchain/local-r2.js";
+import { resolvePersistTo, withLocalBucket } from "../src/toolchain/local-r2.js";
 
 const MODELS_DIR = "models";
 
 if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
 
-await withLocalBucket(DEFAULT_PERSIST_ROOT, async (bucket) => {
+await withLocalBucket(resolvePersistTo(undefined), async (bucket) => {
   for (const name of readdirSync(MODELS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory())) {
     const modelDir = join(MODELS_DIR, name.name);
     const versions = readdirSync(modelDir)

@@ -2,16 +2,16 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { CliError } from "../cli/command.js";
+import { NotFoundError, UnprocessableError } from "../core/errors.js";
 
 export async function readInputFile(path: string, what = "file"): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory" : "cannot be read";
-    throw new CliError(`${what} ${path} ${reason}`);
+    if (code === "ENOENT") throw new NotFoundError(`${what} ${path} does not exist`);
+    const reason = code === "EISDIR" ? "is a directory" : "cannot be read";
+    throw new UnprocessableError(`${what} ${path} ${reason}`, { cause: error });
   }
 }
 
@@ -20,7 +20,7 @@ export async function readJsonFile<T = unknown>(path: string, what = "JSON file"
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch (error) {
-    throw new CliError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new UnprocessableError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
   }
 }
 

@@ -5,7 +5,6 @@
  */
 import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { CliError } from "../cli/command.js";
 import { type LoadedModel, loadModel, ModelFileError } from "./onnx/load.js";
 import { OnnxFormatError } from "./onnx/model.js";
 import { readTrainingRecord } from "./train/pipeline.js";
@@ -20,13 +19,14 @@ export interface ModelDir {
   record: TrainingRecord;
 }
 
-/** loadModel for a command: an unreadable model becomes a CliError naming the file. */
+/** loadModel whose errors name the file: a ModelFileError does already, other format errors get the path. */
 export async function loadModelFile(path: string): Promise<LoadedModel> {
   try {
     return await loadModel(path);
   } catch (error) {
-    if (error instanceof ModelFileError) throw new CliError(error.message);
-    if (error instanceof OnnxFormatError) throw new CliError(`${path}: ${error.message}`);
+    if (error instanceof OnnxFormatError && !(error instanceof ModelFileError)) {
+      throw new OnnxFormatError(`${path}: ${error.message}`, { cause: error });
+    }
     throw error;
   }
 }

@@ -3,6 +3,7 @@
  * either across all weights together (global) or the same fraction in each weight (layer). The file
  * keeps its size, but zeros compress well, so the gzip size shows the gain for transfer and storage.
  */
+
 import { gzipSync } from "node:zlib";
 import { UnprocessableError } from "../core/errors.js";
 import { nodeLabel } from "./onnx/graph.js";
@@ -41,6 +42,7 @@ export interface PruneReport {
   gzipBytes: { before: number; after: number };
 }
 
+/** A model or sparsity that cannot be pruned. */
 export class PruneError extends UnprocessableError {}
 
 /**

@@ -4,15 +4,16 @@
  * never overwritten, and the manifest is uploaded last, so a reader never sees a manifest whose model
  * bytes are not there yet.
  */
+
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CliError } from "../cli/command.js";
 import { DriftSpec } from "../core/drift-features.js";
-import { InvalidInputError } from "../core/errors.js";
+import { ConflictError, InvalidInputError, UnavailableError, UnprocessableError } from "../core/errors.js";
 import { Manifest } from "../core/manifest.js";
+import { keys } from "../registry/keys.js";
 import { readInputFile, readJsonFile, writeJsonAtomic } from "./files.js";
 import type { LocalBucket } from "./local-r2.js";
 import { buildManifest, MODEL_FILE } from "./manifest.js";
@@ -25,7 +26,6 @@ import {
   type AdminTarget,
   type CandidateOptions,
   type Registration,
-  RegistrationError,
   registerRemote,
 } from "./remote-registry.js";
 
@@ -39,6 +39,13 @@ export interface VersionFiles {
 }
 
 export type { CandidateOptions, Registration };
+
+/** Versions are immutable: a version number is never published twice. */
+export class VersionExistsError extends ConflictError {
+  constructor(manifest: Manifest) {
+    super(`${manifest.name}@${manifest.version} already exists: versions are immutable, publish a new one`);
+  }
+}
 
 /** What `vane publish` is told on its command line; an imported directory's manifest has the rest. */
 export interface VersionIdentity {
@@ -80,7 +87,7 @@ async function trainedVersionFiles(
   let drift: DriftSpec | undefined;
   if (existsSync(join(model.dir, DRIFT_FILE))) {
     const parsed = DriftSpec.safeParse(await readJsonFile(join(model.dir, DRIFT_FILE), "drift spec"));
-    if (!parsed.success) throw new CliError(`${join(model.dir, DRIFT_FILE)} is not a drift spec`);
+    if (!parsed.success) throw new UnprocessableError(`${join(model.dir, DRIFT_FILE)} is not a drift spec`);
     drift = parsed.data;
     files[PROFILE_FILE] = await readInputFile(join(model.dir, PROFILE_FILE), "profile");
   }
@@ -115,27 +122,23 @@ async function importedVersionFiles(dir: string, identity: VersionIdentity): Pro
   return { manifest, files };
 }
 
-const folder = (manifest: Manifest) => `models/${manifest.name}/${manifest.version}/`;
-const stateKey = (name: string) => `registry/${name}/state.json`;
-
 export async function publishLocal(
   bucket: LocalBucket,
   version: VersionFiles,
   candidate: CandidateOptions,
 ): Promise<Registration> {
   const { manifest } = version;
-  const manifestKey = `${folder(manifest)}manifest.json`;
+  const manifestKey = keys.manifest(manifest.name, manifest.version);
   if (await bucket.head(manifestKey)) {
-    throw new CliError(
-      `${manifest.name}@${manifest.version} already exists: versions are immutable, publish a new one`,
-    );
+    throw new VersionExistsError(manifest);
   }
-  for (const [file, bytes] of Object.entries(version.files)) await bucket.put(folder(manifest) + file, bytes);
+  for (const [file, bytes] of Object.entries(version.files))
+    await bucket.put(keys.artifact(manifest.name, manifest.version, file), bytes);
   const written = await bucket.put(manifestKey, JSON.stringify(manifest, null, 2), {
     onlyIf: { etagDoesNotMatch: "*" },
   });
   if (!written)
-    throw new CliError(`${manifest.name}@${manifest.version} was published by someone else meanwhile`);
+    throw new ConflictError(`${manifest.name}@${manifest.version} was published by someone else meanwhile`);
   return registerLocally(bucket, manifest, candidate);
 }
 
@@ -146,7 +149,7 @@ async function registerLocally(
 ): Promise<Registration> {
   const now = new Date().toISOString();
   for (let attempt = 0; attempt < 8; attempt++) {
-    const stored = await bucket.get(stateKey(manifest.name));
+    const stored = await bucket.get(keys.state(manifest.name));
     const state = stored ? (JSON.parse(await stored.text()) as Record<string, unknown>) : null;
     const registration: Registration = state && state.active !== null ? "candidate" : "active";
     const next =
@@ -158,9 +161,9 @@ async function registerLocally(
           }
         : { ...state, candidate: { version: manifest.version, ...candidate, since: now }, updatedAt: now };
     const onlyIf = stored ? { etagMatches: stored.etag } : { etagDoesNotMatch: "*" };
-    if (await bucket.put(stateKey(manifest.name), JSON.stringify(next), { onlyIf })) return registration;
+    if (await bucket.put(keys.state(manifest.name), JSON.stringify(next), { onlyIf })) return registration;
   }
-  throw new CliError(`the registry state of ${manifest.name} kept changing; try again`);
+  throw new UnavailableError(`the registry state of ${manifest.name} kept changing; try again`);
 }
 
 export interface RemoteTarget extends AdminTarget {
@@ -207,18 +210,16 @@ export async function publishRemote(
   if (existing.ok) {
     const body = (await existing.json()) as { versions: Array<{ version: number }> };
     if (body.versions.some((v) => v.version === manifest.version)) {
-      throw new CliError(`${manifest.name}@${manifest.version} already exists: versions are immutable`);
+      throw new VersionExistsError(manifest);
     }
   }
   for (const [file, bytes] of Object.entries(version.files)) {
-    await wranglerPut(target.bucket, folder(manifest) + file, bytes);
+    await wranglerPut(target.bucket, keys.artifact(manifest.name, manifest.version, file), bytes);
   }
   await wranglerPut(
     target.bucket,
-    `${folder(manifest)}manifest.json`,
+    keys.manifest(manifest.name, manifest.version),
     new TextEncoder().encode(JSON.stringify(manifest)),
   );
-  return registerRemote(target, manifest, candidate).catch((error: unknown) => {
-    throw error instanceof RegistrationError ? new CliError(error.message) : error;
-  });
+  return registerRemote(target, manifest, candidate);
 }

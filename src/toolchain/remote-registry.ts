@@ -4,6 +4,8 @@
  * and no Node APIs, so the Worker tests can run it against the real Worker.
  */
 
+import { UnavailableError } from "../core/errors.js";
+
 export interface CandidateOptions {
   mode: "shadow" | "canary";
   share: number;
@@ -21,9 +23,7 @@ export interface AdminTarget {
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
 /** The Worker refused the registration; the message carries its status and problem. */
-export class RegistrationError extends Error {
-  override name = "RegistrationError";
-}
+export class RegistrationError extends UnavailableError {}
 
 export async function registerRemote(
   target: AdminTarget,

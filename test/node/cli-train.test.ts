@@ -85,37 +85,37 @@ describe("vane train", () => {
     expect(JSON.parse(train.stdout).metrics.test).toEqual((await record(trainOut)).metrics.test);
   });
 
-  it("rejects an unknown collection without writing anything", async () => {
+  it("rejects an unknown collection as a usage error without writing anything", async () => {
     const out = join(directory, "bad-collection");
     const result = await vane(["train", "--collection", "2004", "--out", out]);
     expect([result.code, result.stderr.trim(), existsSync(out)]).toEqual([
-      1,
+      2,
       'vane train: --collection must be one of 2002, 2003, got "2004"',
       false,
     ]);
   });
 
-  it("rejects a non-numeric option", async () => {
+  it("rejects a non-numeric option as a usage error", async () => {
     const result = await vane(["train", "--epochs", "many", "--out", join(directory, "bad-epochs")]);
     expect([result.code, result.stderr.trim()]).toEqual([
-      1,
+      2,
       'vane train: --epochs must be a number, got "many"',
     ]);
   });
 
-  it("rejects a limit larger than the collection without writing anything", async () => {
+  it("rejects a limit larger than the collection as a usage error without writing anything", async () => {
     const out = join(directory, "too-many");
     const result = await vane(["train", "--limit", "5000", "--out", out]);
     expect([result.code, result.stderr.trim(), existsSync(out)]).toEqual([
-      1,
+      2,
       "vane train: limit 5000 exceeds the 3000 emails available",
       false,
     ]);
   });
 
-  it("requires --out", async () => {
+  it("requires --out (a usage error)", async () => {
     const result = await vane(["train", "--limit", "100"]);
-    expect([result.code, result.stderr.trim()]).toEqual([1, "vane train: --out is required"]);
+    expect([result.code, result.stderr.trim()]).toEqual([2, "vane train: --out is required"]);
   });
 });
 
@@ -142,16 +142,16 @@ describe("vane distill", () => {
     ]);
   });
 
-  it("reports a missing teacher", async () => {
+  it("reports a missing teacher as an input that does not exist (exit code 3)", async () => {
     const missing = join(directory, "no-such-teacher");
     const result = await vane(["distill", "--teacher", missing, "--out", join(directory, "orphan")]);
     expect([result.code, result.stderr.trim()]).toEqual([
-      1,
+      3,
       `vane distill: teacher ${missing} does not exist`,
     ]);
   });
 
-  it("requires --teacher-spec for a bare model file", async () => {
+  it("requires --teacher-spec for a bare model file (a usage error)", async () => {
     const result = await vane([
       "distill",
       "--teacher",
@@ -160,7 +160,7 @@ describe("vane distill", () => {
       join(directory, "x"),
     ]);
     expect([result.code, result.stderr.trim()]).toEqual([
-      1,
+      2,
       "vane distill: --teacher-spec is required when --teacher is a model file",
     ]);
   });

@@ -10,9 +10,15 @@ export interface CliRun {
 
 export const REPO = join(import.meta.dirname, "../..");
 
-export function vane(args: string[]): Promise<CliRun> {
+/** `vane <args>`, run from the repository unless `cwd` says where the user stands. */
+export function vane(args: string[], cwd = REPO): Promise<CliRun> {
+  return run("node", [join(REPO, "bin/vane.js"), ...args], cwd);
+}
+
+/** Any command line, in a child process. */
+export function run(command: string, args: string[], cwd: string): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile("node", ["bin/vane.js", ...args], { cwd: REPO, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -1,4 +1,5 @@
 /** Input and output handling shared by the model compression commands (quantize, prune). */
+import { UnprocessableError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../toolchain/files.js";
 import { CliError, type CommandContext } from "../command.js";
 
@@ -17,6 +18,11 @@ export async function writeModel(path: string, bytes: Uint8Array): Promise<void>
   } catch (error) {
     throw new CliError(`cannot write ${path}: ${(error as Error).message}`);
   }
+}
+
+/** A toolchain error about the input model, prefixed with its path; its kind (and exit code) is kept. */
+export function aboutInput(input: string, error: UnprocessableError): UnprocessableError {
+  return new UnprocessableError(`${input}: ${error.message}`, { cause: error });
 }
 
 export function formatBytes(bytes: number): string {

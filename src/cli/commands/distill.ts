@@ -1,6 +1,7 @@
 /** `vane distill`: trains a smaller student model on a teacher model's soft labels. */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { NotFoundError, UnprocessableError } from "../../core/errors.js";
 import { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import type { DatasetSplits } from "../../toolchain/data.js";
 import { loadSplits } from "../../toolchain/data.js";
@@ -94,7 +95,7 @@ async function loadTeacher(context: CommandContext): Promise<Teacher> {
   const source = requireString(context, "teacher");
   const specPath = context.values["teacher-spec"];
   const info = await stat(source).catch(() => undefined);
-  if (!info) throw new CliError(`teacher ${source} does not exist`);
+  if (!info) throw new NotFoundError(`teacher ${source} does not exist`);
   if (info.isDirectory()) {
     if (specPath !== undefined) {
       throw new CliError(
@@ -124,7 +125,9 @@ function specFrom(value: unknown, path: string): HashedTextSpec {
     const parsed = HashedTextSpec.safeParse(candidate);
     if (parsed.success) return parsed.data;
   }
-  throw new CliError(`${path} holds no hashed-text spec (expected a spec, a training.json or a manifest)`);
+  throw new UnprocessableError(
+    `${path} holds no hashed-text spec (expected a spec, a training.json or a manifest)`,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 /** `vane prune`: magnitude pruning of the MatMul/Gemm weights of any ONNX model, optionally fine-tuned. */
 import { dirname, join, resolve } from "node:path";
+import { UnprocessableError } from "../../core/errors.js";
 import { modelFromOnnx } from "../../toolchain/export.js";
 import { writeJsonAtomic } from "../../toolchain/files.js";
 import { loadModelFile } from "../../toolchain/model-dir.js";
@@ -16,7 +17,7 @@ import { DEFAULT_FINE_TUNE, fineTunePruned } from "../../toolchain/train/finetun
 import { loadRecordSplits, readTrainingRecord } from "../../toolchain/train/pipeline.js";
 import type { TrainingRecord } from "../../toolchain/train/record.js";
 import { CliError, type Command, type CommandContext, requireString } from "../command.js";
-import { formatBytes, modelPathArgument, writeModel } from "./compress-io.js";
+import { aboutInput, formatBytes, modelPathArgument, writeModel } from "./compress-io.js";
 import { asCliErrors, choiceOption, formatEpoch, formatMetrics } from "./training-options.js";
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -99,7 +100,7 @@ export const prune: Command = {
         modelFromOnnx(bytes);
       } catch (error) {
         if (!(error instanceof OnnxFormatError)) throw error;
-        throw new CliError(
+        throw new UnprocessableError(
           `--fine-tune needs a model exported by vane train or distill: ${input}: ${error.message}`,
         );
       }
@@ -108,9 +109,7 @@ export const prune: Command = {
     try {
       result = pruneModel(bytes, { sparsity, scope });
     } catch (error) {
-      if (error instanceof PruneError || error instanceof OnnxFormatError) {
-        throw new CliError(`${input}: ${error.message}`);
-      }
+      if (error instanceof PruneError || error instanceof OnnxFormatError) throw aboutInput(input, error);
       throw error;
     }
     if (!source) {

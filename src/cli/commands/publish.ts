@@ -1,6 +1,11 @@
 /** `vane publish`: uploads a model version to R2 and registers it as a candidate. */
 import { MODEL_NAME } from "../../core/manifest.js";
-import { DEFAULT_PERSIST_ROOT, LOCAL_BUCKET, withLocalBucket } from "../../toolchain/local-r2.js";
+import {
+  DEFAULT_PERSIST_TO,
+  LOCAL_BUCKET,
+  resolvePersistTo,
+  withLocalBucket,
+} from "../../toolchain/local-r2.js";
 import { publishLocal, publishRemote, readVersionFiles } from "../../toolchain/publish.js";
 import { CliError, type Command, requireString } from "../command.js";
 import { choiceOption, fractionOption, integerOption } from "./training-options.js";
@@ -24,8 +29,7 @@ export const publish: Command = {
     share: { type: "string", default: "0.1", description: "share of requests the candidate sees" },
     "persist-to": {
       type: "string",
-      default: DEFAULT_PERSIST_ROOT,
-      description: "local R2 simulation to publish into (what `wrangler dev` serves)",
+      description: `local state directory, as wrangler dev --persist-to takes it; relative to the project root, the directory of wrangler.toml (default: ${DEFAULT_PERSIST_TO})`,
     },
     remote: { type: "boolean", description: "publish to the real bucket instead of the local simulation" },
     url: {
@@ -48,6 +52,7 @@ export const publish: Command = {
     const files = await readVersionFiles(context.positionals[0], { name, version });
     const { name: published, version: number } = files.manifest;
     let registration: string;
+    let where = "R2";
     if (context.values.remote) {
       const token = (context.values.token as string | undefined) ?? process.env.VANE_ADMIN_TOKEN;
       if (!token) throw new CliError("--remote needs --token or VANE_ADMIN_TOKEN");
@@ -58,14 +63,14 @@ export const publish: Command = {
         candidate,
       );
     } else {
-      const root = context.values["persist-to"] as string;
-      registration = await withLocalBucket(root, (bucket) => publishLocal(bucket, files, candidate));
+      const persistTo = resolvePersistTo(context.values["persist-to"] as string | undefined);
+      registration = await withLocalBucket(persistTo, (bucket) => publishLocal(bucket, files, candidate));
+      where = `the local R2 simulation in ${persistTo}`;
     }
-    const where = context.values.remote ? "R2" : "the local R2 simulation";
     const role =
       registration === "active" ? "its first version, now active" : `a ${candidate.mode} candidate`;
     return {
-      data: { name: published, version: number, registration, manifest: files.manifest },
+      data: { name: published, version: number, registration, where, manifest: files.manifest },
       text: `published ${published}@${number} (${files.manifest.model.bytes} bytes, sha256 ${files.manifest.model.sha256.slice(0, 12)}…) to ${where} as ${role}`,
     };
   },

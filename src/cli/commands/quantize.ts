@@ -10,8 +10,8 @@ import {
   type QuantizeStyle,
   quantizeModel,
 } from "../../toolchain/quantize.js";
-import { CliError, type Command, requireString } from "../command.js";
-import { formatBytes, modelPathArgument, writeModel } from "./compress-io.js";
+import { type Command, requireString } from "../command.js";
+import { aboutInput, formatBytes, modelPathArgument, writeModel } from "./compress-io.js";
 import { choiceOption } from "./training-options.js";
 
 function render(report: QuantizeReport, input: string, out: string): string {
@@ -74,9 +74,7 @@ export const quantize: Command = {
     try {
       result = quantizeModel(bytes, { style, granularity, symmetric: context.values.asymmetric !== true });
     } catch (error) {
-      if (error instanceof QuantizeError || error instanceof OnnxFormatError) {
-        throw new CliError(`${input}: ${error.message}`);
-      }
+      if (error instanceof QuantizeError || error instanceof OnnxFormatError) throw aboutInput(input, error);
       throw error;
     }
     await writeModel(out, result.bytes);

@@ -12,7 +12,6 @@ import {
   type EpochStats,
   OPTIMIZERS,
   type Optimizer,
-  TrainingError,
   type TrainOptions,
 } from "../../toolchain/train/trainer.js";
 import { CliError, type CommandContext, numberOption, type OptionSpec, requireString } from "../command.js";
@@ -142,12 +141,12 @@ export async function parseOutputDirectory(context: CommandContext): Promise<str
   return out;
 }
 
-/** Library errors caused by the input (a split that cannot be made, a diverging run) become CliErrors. */
+/** The data library's RangeErrors come from the options (a limit or split that cannot be made): usage. */
 export async function asCliErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof RangeError || error instanceof TrainingError) throw new CliError(error.message);
+    if (error instanceof RangeError) throw new CliError(error.message);
     throw error;
   }
 }

@@ -2,6 +2,7 @@
  * Reading and writing ONNX protobuf for the toolchain (Node only: onnx-proto's protobufjs is not
  * part of the Worker bundle). Builders and tensor codecs used by the exporter, quantizer and pruner.
  */
+
 import onnxProto from "onnx-proto";
 import { UnprocessableError } from "../../core/errors.js";
 

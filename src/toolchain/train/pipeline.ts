@@ -3,7 +3,7 @@
  * held-out test split, export to ONNX and describe the run in a training record.
  */
 import { z } from "zod";
-import { CliError } from "../../cli/command.js";
+import { UnprocessableError } from "../../core/errors.js";
 import { textFeatureMatrix } from "../../core/kinds/hashed-text/features.js";
 import type { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import { type Collection, type DatasetSplits, loadSplits, summarizeSplits } from "../data.js";
@@ -84,10 +84,12 @@ export async function onnxTeacher(
   try {
     session = await ort.InferenceSession.create(onnx);
   } catch (error) {
-    throw new CliError(`teacher ${source} is not a model onnxruntime can load: ${(error as Error).message}`);
+    throw new UnprocessableError(
+      `teacher ${source} is not a model onnxruntime can load: ${(error as Error).message}`,
+    );
   }
   if (!session.inputNames.includes(spec.input)) {
-    throw new CliError(
+    throw new UnprocessableError(
       `teacher ${source} has no input "${spec.input}" (it has ${session.inputNames.join(", ")})`,
     );
   }
@@ -101,7 +103,7 @@ export async function onnxTeacher(
       const input = new ort.Tensor("float32", textFeatureMatrix(spec, batch), [batch.length, spec.buckets]);
       const result = (await session.run({ [spec.input]: input }))[output];
       if (result.type !== "float32" || result.data.length !== batch.length * CLASSES) {
-        throw new CliError(
+        throw new UnprocessableError(
           `teacher ${source} output "${output}" is not float32 [batch, ${CLASSES}] probabilities`,
         );
       }
@@ -185,7 +187,7 @@ export async function loadRecordSplits(
     const rebuilt = summarizeSplits(splits).digests;
     for (const part of ["train", "validation", "test"] as const) {
       if (rebuilt[part] !== digests[part]) {
-        throw new CliError(
+        throw new UnprocessableError(
           `the ${part} split rebuilt for collection ${collection} differs from the one the model was trained on`,
         );
       }
@@ -197,7 +199,7 @@ export async function loadRecordSplits(
 export async function readTrainingRecord(path: string): Promise<TrainingRecord> {
   const parsed = TrainingRecord.safeParse(await readJsonFile(path, "training record"));
   if (!parsed.success) {
-    throw new CliError(`${path} is not a vane training record:\n${z.prettifyError(parsed.error)}`);
+    throw new UnprocessableError(`${path} is not a vane training record:\n${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -4,6 +4,7 @@
  * Everything random comes from the seed, and every sum runs in a fixed order, so a seed reproduces
  * the weights bit for bit.
  */
+import { UnprocessableError } from "../../core/errors.js";
 import {
   ARCHITECTURES,
   type Architecture,
@@ -90,9 +91,8 @@ export interface SoftTargets {
   alpha: number;
 }
 
-export class TrainingError extends Error {
-  override name = "TrainingError";
-}
+/** A run that cannot go on (it diverged, or the data cannot train it). */
+export class TrainingError extends UnprocessableError {}
 
 /** Trains a new model from a seeded initialisation. */
 export function trainModel(

@@ -4,8 +4,9 @@
  * two writers racing cannot both win. The edge reads it through an isolate cache and KV.
  */
 import { z } from "zod";
-import { PolicyOverrides } from "../promotion/policy.js";
+import { PolicyOverrides } from "../core/policy.js";
 import { keys } from "./keys.js";
+import { kvKeys } from "./kv-keys.js";
 
 const Version = z.number().int().positive();
 
@@ -158,7 +159,7 @@ export async function readState(env: Env, name: string): Promise<RegistryState |
   const cached = isolateCache.get(name);
   if (cached && Date.now() - cached.fetchedAt < ISOLATE_TTL_MS) return cached.state;
   try {
-    const fromKv = await env.REGISTRY_CACHE.get(keys.stateCache(name), "json");
+    const fromKv = await env.REGISTRY_CACHE.get(kvKeys.state(name), "json");
     const parsed = RegistryState.safeParse(fromKv);
     if (parsed.success) return remember(name, parsed.data);
   } catch (error) {
@@ -167,7 +168,7 @@ export async function readState(env: Env, name: string): Promise<RegistryState |
   try {
     const fromR2 = await readStateFromR2(env.MODELS, name);
     if (!fromR2) return null;
-    await env.REGISTRY_CACHE.put(keys.stateCache(name), JSON.stringify(fromR2.state), {
+    await env.REGISTRY_CACHE.put(kvKeys.state(name), JSON.stringify(fromR2.state), {
       expirationTtl: KV_TTL_SECONDS,
     }).catch(() => undefined);
     return remember(name, fromR2.state);
@@ -195,7 +196,7 @@ export async function writeState(env: Env, next: RegistryState, etag: string | n
   });
   if (!written) return null;
   remember(next.name, next);
-  await env.REGISTRY_CACHE.put(keys.stateCache(next.name), body, { expirationTtl: KV_TTL_SECONDS }).catch(
+  await env.REGISTRY_CACHE.put(kvKeys.state(next.name), body, { expirationTtl: KV_TTL_SECONDS }).catch(
     () => undefined,
   );
   return written.etag;

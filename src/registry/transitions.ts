@@ -5,7 +5,7 @@
  * None of them touches `updatedAt`, `decisions` or `deliveries`: the writer in audit.ts owns those.
  */
 import { ConflictError } from "../core/errors.js";
-import type { PolicyOverrides } from "../promotion/policy.js";
+import type { PolicyOverrides } from "../core/policy.js";
 import type { Actor, CandidateState, RegistryState } from "./state.js";
 
 export class TransitionError extends ConflictError {}

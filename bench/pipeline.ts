@@ -12,8 +12,9 @@ import { Manifest } from "../src/core/manifest.js";
 import { Profile } from "../src/core/profile.js";
 import type { DriftSample } from "../src/drift/sample.js";
 import { samplesOf } from "../src/drift/sampling.js";
-import { mergeWindows, SketchWindow, type WindowKey, windowObjectKey } from "../src/drift/window-format.js";
+import { mergeWindows, SketchWindow, type WindowKey } from "../src/drift/window-format.js";
 import { foldIntoWindow } from "../src/drift/windows.js";
+import { keys } from "../src/registry/keys.js";
 import { loadSplits } from "../src/toolchain/data.js";
 import { withLocalBucket } from "../src/toolchain/local-r2.js";
 import { textBatch } from "../test/text-batch.js";
@@ -123,7 +124,7 @@ try {
     const fold = (key: WindowKey, batch: DriftSample[]) =>
       foldIntoWindow(bucket, key, WINDOW_SECONDS, batch, spec, profile);
     const stored = async (key: WindowKey) => {
-      const object = await bucket.get(windowObjectKey(key));
+      const object = await bucket.get(keys.driftWindows.key(key));
       if (!object) throw new Error("window missing");
       return object.text();
     };

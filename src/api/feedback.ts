@@ -9,16 +9,13 @@
  * the request's batch, is refused with 422 and nothing of the call is counted. Only the receiver of a
  * prediction (its feedback token) or an operator may label it (./feedback-auth.ts): else 401.
  */
+
 import { createRoute, z } from "@hono/zod-openapi";
 import { limits } from "../config.js";
-import {
-  type FeedbackKey,
-  feedbackObjectKey,
-  foldFeedback,
-  type LabelledInstance,
-} from "../drift/feedback.js";
+import { type FeedbackKey, foldFeedback, type LabelledInstance } from "../drift/feedback.js";
 import { readPredictions } from "../drift/predictions.js";
 import { windowStart } from "../drift/window-format.js";
+import { keys } from "../registry/keys.js";
 import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
@@ -147,7 +144,7 @@ export const feedback = resourceApp().openapi(route, async (c) => {
         role: entry.role,
         start: windowStart(record.time, seconds),
       };
-      const objectKey = feedbackObjectKey(key);
+      const objectKey = keys.feedbackWindows.key(key);
       const group = groups.get(objectKey) ?? { key, instances: [] };
       group.instances.push({
         id: `${item.requestId}#${item.index}`,

@@ -5,14 +5,16 @@
  * A storage failure leaves that window's messages unacknowledged, so the queue redelivers them; the
  * windows' seen-id sets make the redelivery harmless.
  */
+
 import { limits } from "../config.js";
 import type { DriftSpec } from "../core/drift-features.js";
 import type { Manifest } from "../core/manifest.js";
+import { keys } from "../registry/keys.js";
 import { readManifest } from "../registry/manifests.js";
 import { readProfile } from "../registry/profiles.js";
 import { countRejections, type RejectionReason } from "./rejections.js";
 import { DriftSample, SampleMessage } from "./sample.js";
-import { type WindowKey, windowObjectKey, windowStart } from "./window-format.js";
+import { type WindowKey, windowStart } from "./window-format.js";
 import { foldIntoWindow } from "./windows.js";
 
 interface Envelope {
@@ -91,7 +93,7 @@ export async function foldMessages(
         role: sample.role,
         start: windowStart(sample.time, driftWindowSeconds),
       };
-      const objectKey = windowObjectKey(key);
+      const objectKey = keys.driftWindows.key(key);
       const group = groups.get(objectKey) ?? {
         key,
         manifest,
@@ -118,7 +120,7 @@ export async function foldMessages(
         profile,
       );
     } catch (error) {
-      log("drift_window_write_failed", { window: windowObjectKey(group.key), message: String(error) });
+      log("drift_window_write_failed", { window: keys.driftWindows.key(group.key), message: String(error) });
       for (const id of group.messageIds) failed.add(id);
     }
   }

@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { UnavailableError } from "../core/errors.js";
 import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
+import { keys } from "../registry/keys.js";
 import { ServingRole } from "./sample.js";
 import { sampleIdHash, windowStart } from "./window-format.js";
 
@@ -52,12 +53,6 @@ export interface FeedbackKey {
   start: number;
 }
 
-export const feedbackPrefix = (model: string, version: number) => `drift/feedback/${model}/${version}/`;
-
-export function feedbackObjectKey(key: FeedbackKey): string {
-  return `${feedbackPrefix(key.model, key.version)}${String(key.start).padStart(15, "0")}-${key.role}.json`;
-}
-
 export interface LabelledInstance {
   /** `<request id>#<index>`. */
   id: string;
@@ -76,7 +71,7 @@ export async function foldFeedback(
   seconds: number,
   instances: readonly LabelledInstance[],
 ): Promise<number> {
-  const objectKey = feedbackObjectKey(key);
+  const objectKey = keys.feedbackWindows.key(key);
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const stored = await bucket.get(objectKey);
     const window: FeedbackWindow = stored
@@ -165,7 +160,6 @@ export async function readAccuracy(
   version: number,
   options: { since: number; until?: number; roles: readonly ServingRole[]; windowSeconds: number },
 ): Promise<Accuracy> {
-  const prefix = feedbackPrefix(model, version);
   const from = windowStart(options.since, options.windowSeconds);
   let labels = 0;
   let correct = 0;
@@ -174,9 +168,9 @@ export async function readAccuracy(
   let cursor: string | undefined;
   do {
     const page = await bucket.list({
-      prefix,
+      prefix: keys.feedbackWindows.prefix(model, version),
       cursor,
-      startAfter: `${prefix}${String(from - 1).padStart(15, "0")}`,
+      startAfter: keys.feedbackWindows.startAfter(model, version, from),
     });
     const bodies = await Promise.all(page.objects.map((object) => bucket.get(object.key)));
     for (const body of bodies) {

@@ -5,8 +5,7 @@
 
 import { z } from "zod";
 import { UnavailableError } from "../core/errors.js";
-
-export const REJECTIONS_KEY = "drift/rejections.json";
+import { keys } from "../registry/keys.js";
 
 export const RejectionCounts = z.object({
   malformed: z.number().int().nonnegative().default(0),
@@ -18,7 +17,7 @@ export type RejectionCounts = z.infer<typeof RejectionCounts>;
 export type RejectionReason = Exclude<keyof RejectionCounts, "updatedAt">;
 
 export async function readRejections(bucket: R2Bucket): Promise<RejectionCounts> {
-  const stored = await bucket.get(REJECTIONS_KEY);
+  const stored = await bucket.get(keys.rejections);
   return RejectionCounts.parse(stored ? await stored.json() : {});
 }
 
@@ -29,7 +28,7 @@ export async function countRejections(
 ): Promise<void> {
   if (Object.values(counts).every((n) => !n)) return;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const stored = await bucket.get(REJECTIONS_KEY);
+    const stored = await bucket.get(keys.rejections);
     const current = RejectionCounts.parse(stored ? await stored.json() : {});
     const next: RejectionCounts = {
       malformed: current.malformed + (counts.malformed ?? 0),
@@ -38,7 +37,7 @@ export async function countRejections(
       updatedAt: new Date().toISOString(),
     };
     const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
-    if (await bucket.put(REJECTIONS_KEY, JSON.stringify(next), { onlyIf })) return;
+    if (await bucket.put(keys.rejections, JSON.stringify(next), { onlyIf })) return;
   }
   throw new UnavailableError("rejection counters stayed contended");
 }

@@ -5,7 +5,9 @@
  * queue refuses a send, the messages are parked in KV under time-bucketed keys that expire, and the
  * scheduled run folds them with the same code the consumer uses.
  */
+
 import { limits } from "../config.js";
+import { kvKeys } from "../registry/kv-keys.js";
 import { foldMessages, log } from "./consumer.js";
 import { GroupCommit } from "./group-commit.js";
 import { type DriftSample, type SampleMessage, toWire } from "./sample.js";
@@ -23,7 +25,6 @@ const MESSAGE_SAMPLES = 256;
 const SEND_BYTES = 192_000;
 /** ...and at most this many (the Queue's limit). */
 const SEND_MESSAGES = 100;
-const KV_PREFIX = "samples/";
 const KV_TTL_SECONDS = 7 * 86_400;
 
 /** The queue binding, if this deployment has one (it is optional: see wrangler.toml). */
@@ -94,11 +95,9 @@ export async function shipSamples(env: Env, samples: readonly DriftSample[]): Pr
 
 async function park(env: Env, body: SampleMessage): Promise<void> {
   const bucket = windowStart(body.samples[0].time, limits(env).driftWindowSeconds);
-  await env.REGISTRY_CACHE.put(
-    `${KV_PREFIX}${String(bucket).padStart(15, "0")}/${crypto.randomUUID()}`,
-    JSON.stringify(body),
-    { expirationTtl: KV_TTL_SECONDS },
-  );
+  await env.REGISTRY_CACHE.put(kvKeys.parkedSamples(bucket, crypto.randomUUID()), JSON.stringify(body), {
+    expirationTtl: KV_TTL_SECONDS,
+  });
 }
 
 const grouped = new GroupCommit<Env, DriftSample>(shipSamples, GROUP_DELAY_MS, GROUP_MAX_SAMPLES);
@@ -116,7 +115,7 @@ export async function drainKvSamples(env: Env): Promise<number> {
   let folded = 0;
   let cursor: string | undefined;
   do {
-    const page = await env.REGISTRY_CACHE.list({ prefix: KV_PREFIX, cursor });
+    const page = await env.REGISTRY_CACHE.list({ prefix: kvKeys.parkedSamplesPrefix, cursor });
     const messages = await Promise.all(
       page.keys.map(async ({ name }) => ({ id: name, body: await env.REGISTRY_CACHE.get(name, "json") })),
     );

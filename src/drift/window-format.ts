@@ -52,13 +52,6 @@ export function windowStart(time: number, seconds: number): number {
   return Math.floor(time / size) * size;
 }
 
-export const windowPrefix = (model: string, version: number) => `drift/windows/${model}/${version}/`;
-
-/** Keys sort by time within a version: the start is zero-padded epoch milliseconds. */
-export function windowObjectKey(key: WindowKey): string {
-  return `${windowPrefix(key.model, key.version)}${String(key.start).padStart(15, "0")}-${key.role}.json`;
-}
-
 /** The sample id's 52-bit hash: uniform, so the lowest ones are a fair sample of the inputs. */
 export function sampleIdHash(id: string): number {
   return hash52(id);

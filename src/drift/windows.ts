@@ -19,15 +19,9 @@ import {
   updateSketch,
 } from "../core/sketch/feature-sketch.js";
 import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
+import { keys } from "../registry/keys.js";
 import type { DriftSample } from "./sample.js";
-import {
-  lowestExamples,
-  SketchWindow,
-  sampleIdHash,
-  type WindowKey,
-  windowObjectKey,
-  windowPrefix,
-} from "./window-format.js";
+import { lowestExamples, SketchWindow, sampleIdHash, type WindowKey } from "./window-format.js";
 
 /** Predict latency histogram edges, in milliseconds. */
 const LATENCY_EDGES = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
@@ -58,7 +52,7 @@ export async function foldIntoWindow(
   spec: DriftSpec,
   profile: Profile | null,
 ): Promise<number> {
-  const objectKey = windowObjectKey(key);
+  const objectKey = keys.driftWindows.key(key);
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const stored = await bucket.get(objectKey);
     const window = stored
@@ -122,14 +116,13 @@ export async function readWindows(
   version: number,
   since: number,
 ): Promise<SketchWindow[]> {
-  const prefix = windowPrefix(model, version);
   const windows: SketchWindow[] = [];
   let cursor: string | undefined;
   do {
     const page = await bucket.list({
-      prefix,
+      prefix: keys.driftWindows.prefix(model, version),
       cursor,
-      startAfter: `${prefix}${String(since - 1).padStart(15, "0")}`,
+      startAfter: keys.driftWindows.startAfter(model, version, since),
     });
     const bodies = await Promise.all(page.objects.map((object) => bucket.get(object.key)));
     for (const body of bodies) {

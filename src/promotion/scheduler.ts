@@ -10,9 +10,11 @@
  * waits included, with all its numbers, is kept at `registry/<name>/evaluation.json` (overwritten
  * each run) and shown by GET /v1/admin/models/{name}.
  */
+
 import { prunePredictions } from "../drift/predictions.js";
 import { drainKvSamples } from "../drift/transport.js";
 import { type Change, commit, flushAuditOutbox } from "../registry/audit.js";
+import { keys } from "../registry/keys.js";
 import type { AuditRecord } from "../registry/state.js";
 import { listModelNames, type RegistryState } from "../registry/state.js";
 import {
@@ -32,8 +34,6 @@ import { type FlushOutcome, flushDeliveries } from "./webhook.js";
 
 /** Decisions one model may take in one run (each one re-reads the state it changed). */
 const MAX_STEPS = 6;
-
-export const evaluationKey = (name: string) => `registry/${name}/evaluation.json`;
 
 export interface ModelRun {
   name: string;
@@ -122,7 +122,7 @@ export async function evaluateModel(env: Env, name: string, now: number): Promis
       run.decisions.push(result.record);
     }
     if (report) {
-      await env.MODELS.put(evaluationKey(name), JSON.stringify(report), {
+      await env.MODELS.put(keys.evaluation(name), JSON.stringify(report), {
         httpMetadata: { contentType: "application/json" },
       });
     }

@@ -14,7 +14,9 @@
  * outbox and empties it. A crash between the two writes therefore delays a record, never loses it,
  * and a change that lost its race never gets a record (which would be a lie).
  */
+
 import { UnavailableError } from "../core/errors.js";
+import { keys } from "./keys.js";
 import {
   type Actor,
   AuditRecord,
@@ -34,9 +36,6 @@ import {
 const MAX_WRITE_ATTEMPTS = 8;
 
 export const AUDIT_ID = /^\d{15}-[0-9a-f]{12}$/;
-
-export const auditPrefix = (name: string) => `registry/${name}/audit/`;
-export const auditKey = (name: string, id: string) => `${auditPrefix(name)}${id}.json`;
 
 export function snapshot(state: RegistryState): AuditSnapshot {
   return {
@@ -232,7 +231,7 @@ export async function appendAudit(bucket: R2Bucket, record: AuditRecord): Promis
   const body = JSON.stringify(record);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await bucket.put(auditKey(record.model, record.id), body, {
+      await bucket.put(keys.audit(record.model, record.id), body, {
         onlyIf: new Headers({ "if-none-match": "*" }),
         httpMetadata: { contentType: "application/json" },
       });
@@ -277,7 +276,7 @@ export async function listAudit(
   name: string,
   options: { limit: number; cursor?: string },
 ): Promise<AuditPage> {
-  const prefix = auditPrefix(name);
+  const prefix = keys.auditPrefix(name);
   const ids: string[] = [];
   let listCursor: string | undefined;
   do {
@@ -290,7 +289,7 @@ export async function listAudit(
   } while (listCursor);
   ids.sort().reverse();
   const chosen = ids.slice(0, options.limit);
-  const bodies = await Promise.all(chosen.map((id) => bucket.get(auditKey(name, id))));
+  const bodies = await Promise.all(chosen.map((id) => bucket.get(keys.audit(name, id))));
   const records: AuditRecord[] = [];
   for (const body of bodies) {
     const parsed = body ? AuditRecord.safeParse(await body.json()) : null;

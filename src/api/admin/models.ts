@@ -2,11 +2,12 @@
  * /v1/admin/models: registering a model's first version (what `vane publish --remote` of a new model
  * calls), and one model's registry state with its effective policy and last scheduled evaluation.
  */
+
 import { createRoute, z } from "@hono/zod-openapi";
 import { MODEL_NAME } from "../../core/manifest.js";
 import { effectivePolicy, PolicyFields, policyFromEnv } from "../../promotion/policy.js";
-import { evaluationKey } from "../../promotion/scheduler.js";
 import { commitFirst } from "../../registry/audit.js";
+import { keys } from "../../registry/keys.js";
 import { emptyState, RegistryState, readStateFromR2 } from "../../registry/state.js";
 import { registerFirst } from "../../registry/transitions.js";
 import { resourceApp } from "../context.js";
@@ -107,7 +108,7 @@ export const models = resourceApp()
     const { name } = c.req.valid("param");
     const current = await readStateFromR2(c.env.MODELS, name);
     if (!current) throw ApiError.notFound(`no model named ${name}`);
-    const stored = await c.env.MODELS.get(evaluationKey(name));
+    const stored = await c.env.MODELS.get(keys.evaluation(name));
     const evaluation = stored ? await stored.json<Record<string, unknown>>().catch(() => null) : null;
     return c.json(
       {

@@ -99,6 +99,14 @@ export type Decision =
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
 
+/**
+ * Accuracies are ratios of counts: 0.90 - 0.88 is 0.0200000000000000018 in floating point. A margin
+ * equal to its threshold must sit on the threshold, so comparisons allow this much rounding.
+ */
+const ROUNDING = 1e-9;
+const above = (x: number, threshold: number) => x > threshold + ROUNDING;
+const atLeast = (x: number, threshold: number) => x >= threshold - ROUNDING;
+
 export function decide(state: RegistryState, evaluation: Evaluation, policy: Policy): Decision {
   const { active, candidate, probation } = evaluation;
 
@@ -130,7 +138,7 @@ export function decide(state: RegistryState, evaluation: Evaluation, policy: Pol
       baseline.labels >= policy.minFeedback;
     if (measured && probation.replaced !== null && probation.replacedLoad?.ok) {
       const drop = (baseline.accuracy as number) - (live.accuracy as number);
-      if (drop > policy.rollbackAccuracyDrop) {
+      if (above(drop, policy.rollbackAccuracyDrop)) {
         return {
           action: "rollback",
           version: probation.version,
@@ -244,7 +252,7 @@ function compare(
     comparison.basis === "paired"
       ? `candidate ${pct(c.accuracy)} vs active ${pct(a.accuracy)} on the same ${c.labels} labelled requests`
       : `candidate ${pct(c.accuracy)} on ${c.labels} labels vs active ${pct(a.accuracy)} on ${a.labels}`;
-  if (gain < -policy.rollbackAccuracyDrop) {
+  if (above(-gain, policy.rollbackAccuracyDrop)) {
     return {
       action: "reject",
       version,
@@ -255,7 +263,7 @@ function compare(
     return wait(`needs ${policy.minSamples} candidate drift samples, has ${candidate.samples}`);
   }
   const ratio = latencyRatio(candidate, active, policy);
-  if (ratio !== null && ratio > policy.maxLatencyRatio) {
+  if (ratio !== null && above(ratio, policy.maxLatencyRatio)) {
     return {
       action: "reject",
       version,
@@ -271,7 +279,7 @@ function compare(
         .join(", ")}`,
     );
   }
-  if (gain >= policy.minAccuracyGain) {
+  if (atLeast(gain, policy.minAccuracyGain)) {
     return {
       action: "promote",
       version,

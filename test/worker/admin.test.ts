@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readPredictions } from "../../src/drift/predictions.js";
-import type { AuditRecord, RegistryState } from "../../src/registry/state.js";
+import type { AuditRecord, RegistryState, RegistryStateInput } from "../../src/registry/state.js";
 import { putShippedVersion, putState } from "./fixtures.js";
 import { ADMIN_TOKEN, admin, auditLog, jsonRequest, settled, stateOf } from "./promotion-fixture.js";
 import { call, type ProblemBody } from "./request.js";
@@ -14,11 +14,24 @@ interface ActionBody {
   audit: AuditRecord;
 }
 
-/** An admin action with the right token: its status and body. */
-async function act(method: string, path: string, body?: unknown) {
-  const response = await admin(method, `/models/${MODEL}${path}`, body);
+/** An admin action on `model` with the right token: its status and body. */
+async function act(model: string, method: string, path: string, body?: unknown) {
+  const response = await admin(method, `/models/${model}${path}`, body);
   return { status: response.status, body: (await response.json()) as ActionBody & ProblemBody };
 }
+
+let models = 0;
+/** A model of the calling test's own: versions 1 and 2 stored, version 1 active unless `state` says. */
+async function freshModel(state: Partial<RegistryStateInput> = {}): Promise<string> {
+  models += 1;
+  const name = `admin-case-${models}`;
+  await putShippedVersion("spam", 1, name);
+  await putShippedVersion("spam", 2, name);
+  await putState({ name, active: 1, ...state });
+  return name;
+}
+
+const SINCE = "2026-03-01T00:00:00.000Z";
 
 beforeAll(async () => {
   await putShippedVersion("spam", 1, MODEL);
@@ -88,10 +101,11 @@ describe("the OpenAPI document", () => {
 
 describe("with the admin token", () => {
   it("shows the model's state and effective policy", async () => {
-    const response = await admin("GET", `/models/${MODEL}`);
+    const model = await freshModel();
+    const response = await admin("GET", `/models/${model}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
-      model: MODEL,
+      model,
       state: { active: 1, candidate: null, pinned: false },
       policy: { minSamples: 200, minFeedback: 100, driftPsi: 0.2, probationHours: 24 },
       evaluation: null,
@@ -103,17 +117,21 @@ describe("with the admin token", () => {
   });
 
   it("refuses a candidate version that does not exist: 422", async () => {
-    const { status, body } = await act("POST", "/candidate", { version: 9, mode: "shadow", share: 1 });
+    const model = await freshModel();
+    const { status, body } = await act(model, "POST", "/candidate", { version: 9, mode: "shadow", share: 1 });
     expect(status).toBe(422);
     expect(body.detail).toContain("no version 9");
   });
 
   it("refuses the active version as a candidate: 409", async () => {
-    expect((await act("POST", "/candidate", { version: 1, mode: "shadow", share: 1 })).status).toBe(409);
+    const model = await freshModel();
+    const { status } = await act(model, "POST", "/candidate", { version: 1, mode: "shadow", share: 1 });
+    expect(status).toBe(409);
   });
 
   it("registers a verified candidate, audited as admin", async () => {
-    const { status, body } = await act("POST", "/candidate", {
+    const model = await freshModel();
+    const { status, body } = await act(model, "POST", "/candidate", {
       version: 2,
       mode: "shadow",
       share: 0.25,
@@ -131,20 +149,23 @@ describe("with the admin token", () => {
     });
   });
 
-  it("changes the candidate's mode and share", async () => {
-    const { status, body } = await act("PUT", "/candidate", { mode: "canary", share: 0.05 });
+  it("changes the candidate's mode and share, keeping its evaluation period", async () => {
+    const model = await freshModel({ candidate: { version: 2, mode: "shadow", share: 1, since: SINCE } });
+    const { status, body } = await act(model, "PUT", "/candidate", { mode: "canary", share: 0.05 });
     expect(status).toBe(200);
-    expect(body.state.candidate).toMatchObject({ version: 2, mode: "canary", share: 0.05 });
+    expect(body.state.candidate).toEqual({ version: 2, mode: "canary", share: 0.05, since: SINCE });
   });
 
   it("refuses a share outside [0, 1]: 400 naming the field", async () => {
-    const { status, body } = await act("PUT", "/candidate", { share: 1.5 });
+    const model = await freshModel({ candidate: { version: 2, mode: "shadow", share: 1, since: SINCE } });
+    const { status, body } = await act(model, "PUT", "/candidate", { share: 1.5 });
     expect(status).toBe(400);
     expect(body.errors?.[0].field).toBe("share");
   });
 
   it("promotes the candidate, putting it on probation", async () => {
-    const { status, body } = await act("POST", "/promote");
+    const model = await freshModel({ candidate: { version: 2, mode: "shadow", share: 1, since: SINCE } });
+    const { status, body } = await act(model, "POST", "/promote");
     expect(status).toBe(200);
     expect(body.state).toMatchObject({
       active: 2,
@@ -155,92 +176,116 @@ describe("with the admin token", () => {
   });
 
   it("rolls back to the version the promotion replaced", async () => {
-    const { status, body } = await act("POST", "/rollback", { reason: "complaints" });
+    const model = await freshModel({
+      active: 2,
+      previous: [1],
+      probation: { version: 2, promotedAt: SINCE, replaced: 1, by: "admin" },
+    });
+    const { status, body } = await act(model, "POST", "/rollback", { reason: "complaints" });
     expect(status).toBe(200);
     expect(body.state).toMatchObject({ active: 1, previous: [], probation: null });
     expect(body.audit).toMatchObject({ action: "rollback", version: 1, numbers: { rolledBack: 2 } });
   });
 
   it("refuses a rollback with nothing to roll back to: 409", async () => {
-    expect((await act("POST", "/rollback")).status).toBe(409);
+    const model = await freshModel();
+    expect((await act(model, "POST", "/rollback")).status).toBe(409);
   });
 
   it("pins a version: active without probation, out of the scheduler's hands", async () => {
-    const { status, body } = await act("POST", "/pin", { version: 2 });
+    const model = await freshModel();
+    const { status, body } = await act(model, "POST", "/pin", { version: 2 });
     expect(status).toBe(200);
     expect(body.state).toMatchObject({ active: 2, previous: [1], pinned: true, probation: null });
   });
 
   it("refuses to promote while pinned: 409", async () => {
-    const { status, body } = await act("POST", "/promote", { version: 1 });
+    const model = await freshModel({ active: 2, previous: [1], pinned: true });
+    const { status, body } = await act(model, "POST", "/promote", { version: 1 });
     expect(status).toBe(409);
     expect(body.detail).toContain("pinned");
   });
 
   it("unpins", async () => {
-    const { status, body } = await act("POST", "/unpin");
+    const model = await freshModel({ active: 2, previous: [1], pinned: true });
+    const { status, body } = await act(model, "POST", "/unpin");
     expect(status).toBe(200);
     expect(body.state).toMatchObject({ active: 2, pinned: false });
   });
 
   it("replaces the model's policy overrides, and the effective policy follows", async () => {
-    const { status, body } = await act("PUT", "/policy", {
+    const model = await freshModel({ policy: { minSamples: 10 } });
+    const { status, body } = await act(model, "PUT", "/policy", {
       policy: { minFeedback: 50, minAccuracyGain: 0.02 },
     });
     expect(status).toBe(200);
     expect(body.state.policy).toEqual({ minFeedback: 50, minAccuracyGain: 0.02 });
-    const detail = (await (await admin("GET", `/models/${MODEL}`)).json()) as {
+    const detail = (await (await admin("GET", `/models/${model}`)).json()) as {
       policy: Record<string, number>;
     };
     expect(detail.policy).toMatchObject({ minFeedback: 50, minAccuracyGain: 0.02, minSamples: 200 });
   });
 
   it("refuses an unknown policy knob: 400", async () => {
-    expect((await act("PUT", "/policy", { policy: { minFeedbak: 50 } })).status).toBe(400);
+    const model = await freshModel();
+    expect((await act(model, "PUT", "/policy", { policy: { minFeedbak: 50 } })).status).toBe(400);
   });
 
   it("withdraws a candidate", async () => {
-    await act("POST", "/candidate", { version: 1, mode: "shadow", share: 1 });
-    const { status, body } = await act("DELETE", "/candidate");
+    const model = await freshModel({ candidate: { version: 2, mode: "shadow", share: 1, since: SINCE } });
+    const { status, body } = await act(model, "DELETE", "/candidate");
     expect(status).toBe(200);
     expect(body.state.candidate).toBeNull();
   });
 
+  /** Five admin actions on a fresh model, oldest first. */
+  async function fiveActions(): Promise<string> {
+    const model = await freshModel();
+    for (const [method, path, body] of [
+      ["POST", "/candidate", { version: 2, mode: "shadow", share: 1 }],
+      ["PUT", "/candidate", { share: 0.5 }],
+      ["DELETE", "/candidate", undefined],
+      ["POST", "/pin", { version: 2 }],
+      ["POST", "/unpin", undefined],
+    ] as const) {
+      expect((await act(model, method, path, body)).status).toBe(200);
+    }
+    return model;
+  }
+
   it("lists the audit log newest first, page by page", async () => {
-    const all = await auditLog(MODEL);
+    const model = await fiveActions();
+    const all = await auditLog(model);
     expect(all.map((r) => r.action)).toEqual([
-      "withdraw_candidate",
-      "register_candidate",
-      "set_policy",
       "unpin",
       "pin",
-      "rollback",
-      "promote",
+      "withdraw_candidate",
       "set_candidate_traffic",
       "register_candidate",
     ]);
-    const first = (await (await admin("GET", `/models/${MODEL}/audit?limit=4`)).json()) as {
+    const first = (await (await admin("GET", `/models/${model}/audit?limit=2`)).json()) as {
       records: AuditRecord[];
       cursor: string;
     };
-    expect(first.records.map((r) => r.id)).toEqual(all.slice(0, 4).map((r) => r.id));
+    expect(first.records.map((r) => r.id)).toEqual(all.slice(0, 2).map((r) => r.id));
     const second = (await (
-      await admin("GET", `/models/${MODEL}/audit?limit=4&cursor=${first.cursor}`)
-    ).json()) as {
-      records: AuditRecord[];
-    };
-    expect(second.records.map((r) => r.id)).toEqual(all.slice(4, 8).map((r) => r.id));
+      await admin("GET", `/models/${model}/audit?limit=2&cursor=${first.cursor}`)
+    ).json()) as { records: AuditRecord[] };
+    expect(second.records.map((r) => r.id)).toEqual(all.slice(2, 4).map((r) => r.id));
   });
 
   it("keeps the last decisions in the state, naming their audit records", async () => {
-    const [newest] = await auditLog(MODEL);
-    const { decisions } = await stateOf(MODEL);
-    expect(decisions).toHaveLength(9);
-    expect(decisions.at(-1)).toMatchObject({
-      audit: newest.id,
-      actor: "admin",
-      action: "withdraw_candidate",
-    });
+    const model = await fiveActions();
+    const [newest] = await auditLog(model);
+    const { decisions } = await stateOf(model);
+    expect(decisions.map((d) => d.action)).toEqual([
+      "register_candidate",
+      "set_candidate_traffic",
+      "withdraw_candidate",
+      "pin",
+      "unpin",
+    ]);
+    expect(decisions.at(-1)).toMatchObject({ audit: newest.id, actor: "admin", action: "unpin" });
   });
 });
 

@@ -442,19 +442,42 @@ describe("fuzzing the public routes never gets a 5xx or a non-JSON answer", () =
     );
   });
 
-  it("a body of several MiB, a body with a lying content-length and an empty body are 4xx", async () => {
-    const path = `/v1/models/${MODEL}/predict`;
-    await check(path, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
+  /** A predict call's status, and the problem body's fields, for one malformed body. */
+  async function refusal(init: RequestInit) {
+    const response = await call(`/v1/models/${MODEL}/predict`, { method: "POST", ...init });
+    const type = response.headers.get("content-type");
+    return {
+      status: response.status,
+      type,
+      body: (await response.json()) as { status: number; detail: string },
+    };
+  }
+  const json = { "content-type": "application/json" };
+
+  it("a body of several MiB is a 413 problem", async () => {
+    const answer = await refusal({
+      headers: json,
       body: JSON.stringify({ instances: [{ text: "x".repeat(3 << 20) }] }),
     });
-    await check(path, { method: "POST", headers: { "content-type": "application/json" }, body: "" });
-    await check(path, { method: "POST", headers: { "content-type": "application/json" } });
-    await check(path, {
-      method: "POST",
-      headers: { "content-type": "application/json", "content-length": "5" },
+    expect([answer.status, answer.type, answer.body.status]).toEqual([413, "application/problem+json", 413]);
+    expect(answer.body.detail).toBe("the body exceeds the limit of 262144 bytes");
+  });
+
+  it("an empty body is a 400 problem", async () => {
+    const answer = await refusal({ headers: json, body: "" });
+    expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
+  });
+
+  it("no body at all is a 400 problem", async () => {
+    const answer = await refusal({ headers: json });
+    expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
+  });
+
+  it("a content-length shorter than the body is a 400 problem", async () => {
+    const answer = await refusal({
+      headers: { ...json, "content-length": "5" },
       body: JSON.stringify({ instances: [{ text }] }),
     });
+    expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
   });
 });

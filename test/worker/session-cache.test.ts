@@ -25,13 +25,24 @@ describe("the session cache", () => {
     expect(cache.keys()).toEqual(["spam@1"]);
   });
 
-  it("evicts the least recently used version when the budget is exceeded", async () => {
+  it("evicts the older version when a second one exceeds the budget", async () => {
     const oneSession = estimateSessionBytes(v1.manifest.model.bytes);
     const cache = new SessionCache(oneSession + estimateSessionBytes(v2.manifest.model.bytes) - 1);
     await cache.load(v1.manifest, bytesOf(v1.files));
     await cache.load(v2.manifest, bytesOf(v2.files));
     expect(cache.keys()).toEqual(["spam@2"]);
     expect(cache.usedBytes()).toBe(estimateSessionBytes(v2.manifest.model.bytes));
+  });
+
+  it("evicts the least recently used version, not the first loaded", async () => {
+    // Three versions of the same size in a budget for two: version 1 is loaded first but used last.
+    const cache = new SessionCache(2 * estimateSessionBytes(v1.manifest.model.bytes));
+    const version = (n: number) => ({ ...v1.manifest, version: n });
+    await cache.load(version(1), bytesOf(v1.files));
+    await cache.load(version(3), bytesOf(v1.files));
+    await cache.run(version(1), bytesOf(v1.files), zeros());
+    await cache.load(version(4), bytesOf(v1.files));
+    expect(cache.keys()).toEqual(["spam@1", "spam@4"]);
   });
 
   it("keeps the most recently used version when it makes room", async () => {

@@ -1,7 +1,8 @@
 /** GET /v1/models/{name}/drift: per-feature drift statistics of the active and candidate versions. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { limits } from "../config.js";
-import { versionDrift } from "../drift/report.js";
+import { versionDriftByRole } from "../drift/report.js";
+import { firstWindowFrom } from "../drift/window-format.js";
 import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
@@ -21,10 +22,11 @@ const route = createRoute({
   request: { params: ModelParams, query: DriftQuery },
   responses: {
     200: {
-      description: "Per-feature statistics and the sample counts behind them",
+      description:
+        "Per-feature statistics of each version, per serving role, over the windows from `from` to `until`",
       content: { "application/json": { schema: z.object({}).passthrough().openapi("DriftReport") } },
     },
-    400: problemResponse("Bad query"),
+    400: problemResponse("Bad query, or a window shorter than one drift window or past the retention"),
     404: problemResponse("No such model or version"),
   },
 });
@@ -32,7 +34,8 @@ const route = createRoute({
 export const drift = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const query = c.req.valid("query");
-  const spanMs = lookbackMs(query.window, limits(c.env).driftRetentionDays);
+  const { driftWindowSeconds } = limits(c.env);
+  const spanMs = lookbackMs(query.window, limits(c.env));
   const state = await readState(c.env, name);
   if (!state) throw ApiError.notFound(`no model named ${name}`);
   const roles: Array<{ version: number; role: string }> = query.version
@@ -42,16 +45,24 @@ export const drift = resourceApp().openapi(route, async (c) => {
         ...(state.candidate ? [{ version: state.candidate.version, role: "candidate" }] : []),
       ];
   const now = Date.now();
+  // Windows are read whole: the answer covers the windows that start within the span.
+  const from = firstWindowFrom(now - spanMs, driftWindowSeconds);
   const versions = await Promise.all(
     roles.map(async ({ version, role }) => {
       const manifest = await readManifest(c.env.MODELS, name, version).catch(() => null);
       if (!manifest) throw ApiError.notFound(`model ${name} has no readable version ${version}`);
-      const { drift: report } = await versionDrift(c.env.MODELS, manifest, now - spanMs);
-      return { role, ...report };
+      return { role, ...(await versionDriftByRole(c.env.MODELS, manifest, from)) };
     }),
   );
   return c.json(
-    { model: name, window: query.window, from: new Date(now - spanMs).toISOString(), versions },
+    {
+      model: name,
+      window: query.window,
+      windowSeconds: driftWindowSeconds,
+      from: new Date(from).toISOString(),
+      until: new Date(now).toISOString(),
+      versions,
+    },
     200,
   );
 });

@@ -1,5 +1,6 @@
 /** Request and response schemas shared by several resources, registered as OpenAPI components. */
 import { z } from "@hono/zod-openapi";
+import type { Limits } from "../config.js";
 import { MODEL_NAME } from "../core/manifest.js";
 import { TensorDType } from "../core/tensor.js";
 import { ApiError } from "./problem.js";
@@ -59,11 +60,24 @@ export const Lookback = z
   .default("24h")
   .openapi({ description: "How far back to look", example: "24h" });
 
-/** The span in milliseconds; 400 naming `window` past the retention of drift windows. */
-export function lookbackMs(window: string, retentionDays: number): number {
+/** `600` seconds as `10m`, `90` as `90s`. */
+const formatSeconds = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`);
+
+/**
+ * The span in milliseconds; 400 naming `window` past the retention of drift windows, or shorter than
+ * one drift window (it could only be answered with a longer one).
+ */
+export function lookbackMs(
+  window: string,
+  limits: Pick<Limits, "driftRetentionDays" | "driftWindowSeconds">,
+): number {
   const span = Number(window.slice(0, -1)) * UNIT_MS[window.at(-1) as keyof typeof UNIT_MS];
-  if (span > retentionDays * UNIT_MS.d) {
-    throw ApiError.badRequest("window", `windows are kept for ${retentionDays} days`);
+  if (span > limits.driftRetentionDays * UNIT_MS.d) {
+    throw ApiError.badRequest("window", `windows are kept for ${limits.driftRetentionDays} days`);
+  }
+  if (span < limits.driftWindowSeconds * 1000) {
+    const size = formatSeconds(limits.driftWindowSeconds);
+    throw ApiError.badRequest("window", `drift is kept in windows of ${size}: ask for ${size} or more`);
   }
   return span;
 }

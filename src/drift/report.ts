@@ -5,6 +5,7 @@
 import { compareFeature, type FeatureDrift } from "../core/drift-report.js";
 import type { Manifest } from "../core/manifest.js";
 import { referenceSketches } from "../core/profile.js";
+import type { FeatureSketch } from "../core/sketch/feature-sketch.js";
 import { readProfile } from "../registry/profiles.js";
 import type { ServingRole } from "./sample.js";
 import { type MergedWindows, mergeWindows } from "./window-format.js";
@@ -25,6 +26,63 @@ export interface DriftWindowData {
   merged: MergedWindows;
 }
 
+/** One serving role's share of a version's drift. */
+export interface RoleDrift {
+  samples: number;
+  features: Record<string, FeatureDrift | null>;
+  latencyMs: { p50: number; p99: number } | null;
+}
+
+/**
+ * A version's drift reported per serving role: a version answering as active and scored in shadow
+ * at once sees different traffic in each role, and the policy judges each role on its own.
+ */
+export interface VersionDriftByRole {
+  version: number;
+  samples: number;
+  /** Rows behind the reference profile; null if the version has none. */
+  referenceSamples: number | null;
+  byRole: Partial<Record<ServingRole, RoleDrift>>;
+}
+
+export async function versionDriftByRole(
+  bucket: R2Bucket,
+  manifest: Manifest,
+  since: number,
+): Promise<VersionDriftByRole> {
+  const [windows, profile] = await Promise.all([
+    readWindows(bucket, manifest.name, manifest.version, since),
+    readProfile(bucket, manifest),
+  ]);
+  const reference = profile ? referenceSketches(profile) : {};
+  const byRole: Partial<Record<ServingRole, RoleDrift>> = {};
+  for (const role of new Set(windows.map((w) => w.role))) {
+    const merged = mergeWindows(windows, [role]);
+    byRole[role] = { samples: merged.count, ...compared(merged, reference) };
+  }
+  return {
+    version: manifest.version,
+    samples: windows.reduce((sum, w) => sum + w.count, 0),
+    referenceSamples: profile?.count ?? null,
+    byRole,
+  };
+}
+
+/** Each merged feature against its reference, and the merged latency's quantiles. */
+function compared(merged: MergedWindows, reference: Record<string, FeatureSketch>) {
+  const features: Record<string, FeatureDrift | null> = {};
+  for (const [name, live] of Object.entries(merged.features)) {
+    const expected = reference[name];
+    features[name] = expected ? compareFeature(expected, live) : null;
+  }
+  const latency =
+    merged.latency?.kind === "numeric" && merged.latency.quantiles.count > 0 ? merged.latency : null;
+  const latencyMs = latency
+    ? { p50: latency.quantiles.quantile(0.5), p99: latency.quantiles.quantile(0.99) }
+    : null;
+  return { features, latencyMs };
+}
+
 export async function versionDrift(
   bucket: R2Bucket,
   manifest: Manifest,
@@ -37,13 +95,6 @@ export async function versionDrift(
   ]);
   const merged = mergeWindows(windows, roles);
   const reference = profile ? referenceSketches(profile) : {};
-  const features: Record<string, FeatureDrift | null> = {};
-  for (const [name, live] of Object.entries(merged.features)) {
-    const expected = reference[name];
-    features[name] = expected ? compareFeature(expected, live) : null;
-  }
-  const latency =
-    merged.latency?.kind === "numeric" && merged.latency.quantiles.count > 0 ? merged.latency : null;
   return {
     merged,
     drift: {
@@ -51,10 +102,7 @@ export async function versionDrift(
       samples: merged.count,
       samplesByRole: merged.countByRole,
       referenceSamples: profile?.count ?? null,
-      features,
-      latencyMs: latency
-        ? { p50: latency.quantiles.quantile(0.5), p99: latency.quantiles.quantile(0.99) }
-        : null,
+      ...compared(merged, reference),
     },
   };
 }

@@ -52,6 +52,12 @@ export function windowStart(time: number, seconds: number): number {
   return Math.floor(time / size) * size;
 }
 
+/** The first window start at or after `time`: reading windows from `time` reads from there. */
+export function firstWindowFrom(time: number, seconds: number): number {
+  const size = seconds * 1000;
+  return Math.ceil(time / size) * size;
+}
+
 /** The sample id's 52-bit hash: uniform, so the lowest ones are a fair sample of the inputs. */
 export function sampleIdHash(id: string): number {
   return hash52(id);

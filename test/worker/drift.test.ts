@@ -7,9 +7,12 @@ import {
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readRejections } from "../../src/drift/rejections.js";
+import { versionDrift } from "../../src/drift/report.js";
 import type { DriftSample } from "../../src/drift/sample.js";
 import { drainKvSamples, messagesOf, shipSamples } from "../../src/drift/transport.js";
 import worker from "../../src/index.js";
+import { ACTIVE_ROLES } from "../../src/promotion/evaluate.js";
+import { readManifest } from "../../src/registry/manifests.js";
 import { publishWithDrift } from "./drift-fixture.js";
 import { failing, fixtures } from "./fixtures.js";
 import {
@@ -25,13 +28,17 @@ import { call, postJson } from "./request.js";
 
 const texts = fixtures.emails.map((mail) => mail.text);
 
+interface RoleDrift {
+  samples: number;
+  features: Record<string, { psi?: number } | null>;
+}
+
 interface DriftBody {
-  versions: Array<{
-    version: number;
-    samples: number;
-    samplesByRole: Record<string, number>;
-    features: Record<string, unknown>;
-  }>;
+  window: string;
+  windowSeconds: number;
+  from: string;
+  until: string;
+  versions: Array<{ role: string; version: number; samples: number; byRole: Record<string, RoleDrift> }>;
 }
 
 async function samplesCounted(model: string): Promise<number> {
@@ -110,9 +117,11 @@ describe("predict calls through the real queue", () => {
 
   it("reports per-feature statistics against the reference profile", async () => {
     const body = (await (await call(`/v1/models/${MODEL}/drift?window=1h`)).json()) as DriftBody;
-    expect(body.versions[0].samplesByRole).toEqual({ active: 8 });
-    expect(Object.keys(body.versions[0].features).sort()).toEqual(["label", "tokens", "unseen"]);
-    expect(body.versions[0].features.tokens).toMatchObject({ kind: "numeric", count: 8, referenceCount: 8 });
+    const { active } = body.versions[0].byRole;
+    expect(Object.keys(body.versions[0].byRole)).toEqual(["active"]);
+    expect(active.samples).toBe(8);
+    expect(Object.keys(active.features).sort()).toEqual(["label", "tokens", "unseen"]);
+    expect(active.features.tokens).toMatchObject({ kind: "numeric", count: 8, referenceCount: 8 });
   });
 });
 
@@ -304,6 +313,50 @@ describe("a drift feature that is NaN or infinite in every sample", () => {
 });
 
 describe("GET /v1/models/{name}/drift", () => {
+  it("refuses a window shorter than one drift window: 400 naming window", async () => {
+    const response = await call("/v1/models/drift-kv/drift?window=5m");
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ field: string; message: string }> };
+    expect(body.errors).toEqual([
+      { field: "window", message: "drift is kept in windows of 10m: ask for 10m or more" },
+    ]);
+  });
+
+  it("says which span answered: from the first window start within the window, until now", async () => {
+    await publishWithDrift("drift-span", texts);
+    const body = (await (await call("/v1/models/drift-span/drift?window=15m")).json()) as DriftBody;
+    const until = Date.parse(body.until);
+    const tenMinutes = 600_000;
+    expect(body).toMatchObject({ window: "15m", windowSeconds: 600 });
+    expect(body.from).toBe(
+      new Date(Math.ceil((until - 15 * 60_000) / tenMinutes) * tenMinutes).toISOString(),
+    );
+  });
+
+  it("reports a version's active and shadow samples apart, the active ones as the alert reads them", async () => {
+    const model = "drift-roles";
+    await publishWithDrift(model, texts);
+    const noQueue = { ...env, DRIFT_SAMPLES: undefined } as unknown as Env;
+    const active = [100, 110, 120, 130].map((tokens, i) =>
+      sample(model, `roles-a${i}#0`, { features: { tokens, unseen: 0.1, label: "ham" } }),
+    );
+    const shadow = [4000, 5000, 6000].map((tokens, i) =>
+      sample(model, `roles-s${i}#0`, { role: "shadow", features: { tokens, unseen: 0.9, label: "spam" } }),
+    );
+    await shipSamples(noQueue, [...active, ...shadow]);
+    await drainKvSamples(env);
+    const body = (await (await call(`/v1/models/${model}/drift?window=1h`)).json()) as DriftBody;
+    const [version] = body.versions;
+    expect(version.samples).toBe(7);
+    expect(Object.keys(version.byRole).sort()).toEqual(["active", "shadow"]);
+    expect([version.byRole.active.samples, version.byRole.shadow.samples]).toEqual([4, 3]);
+    const manifest = await readManifest(env.MODELS, model, 1);
+    if (!manifest) throw new Error("the fixture has a manifest");
+    const alertReads = await versionDrift(env.MODELS, manifest, Date.parse(body.from), ACTIVE_ROLES);
+    expect(version.byRole.active.features).toEqual(JSON.parse(JSON.stringify(alertReads.drift.features)));
+    expect(version.byRole.shadow.features.tokens?.psi).not.toBe(version.byRole.active.features.tokens?.psi);
+  });
+
   it("refuses a window longer than the retention", async () => {
     const response = await call("/v1/models/drift-kv/drift?window=90d");
     expect(response.status).toBe(400);

@@ -162,8 +162,11 @@ export async function stateOf(model: string): Promise<RegistryState> {
 /** Drift samples the windows hold for `version` (any role), through the drift endpoint. */
 export async function samplesOf(model: string, version: number): Promise<Record<string, number>> {
   const response = await call(`/v1/models/${model}/drift?window=1h&version=${version}`);
-  const body = (await response.json()) as { versions: Array<{ samplesByRole: Record<string, number> }> };
-  return body.versions[0]?.samplesByRole ?? {};
+  const body = (await response.json()) as {
+    versions: Array<{ byRole: Record<string, { samples: number }> }>;
+  };
+  const byRole = body.versions[0]?.byRole ?? {};
+  return Object.fromEntries(Object.entries(byRole).map(([role, drift]) => [role, drift.samples]));
 }
 
 /** Waits until the real queue consumer has folded `expected` samples of `version` (any role). */

@@ -43,7 +43,9 @@ const httpUrl = z
 const LIMIT_VARS = {
   maxBodyBytes: ["MAX_BODY_BYTES", positiveInteger, 1_048_576],
   maxBatch: ["MAX_BATCH", positiveInteger, 64],
-  maxTextChars: ["MAX_TEXT_CHARS", positiveInteger, 100_000],
+  // Preprocessing reads only the first maxChars of a text, so a longer one costs no more: by default a
+  // text may be as long as the body limit allows (real mail runs past 200 000 characters).
+  maxTextChars: ["MAX_TEXT_CHARS", positiveInteger, 1_048_576],
   sessionCacheBytes: ["SESSION_CACHE_BYTES", positiveInteger, 64 * 1024 * 1024],
   driftSampleRate: ["DRIFT_SAMPLE_RATE", numberVar(z.number().min(0).max(1)), 1],
   driftWindowSeconds: ["DRIFT_WINDOW_SECONDS", positiveInteger, 600],

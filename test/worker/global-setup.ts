@@ -46,6 +46,12 @@ async function replayOf(versions: readonly VersionFixture[], collection: Collect
     .map((mail) => ({ id: mail.id, text: mail.text, label: LABELS[mail.label] }));
 }
 
+/** The longest mail of a collection: the biggest real input the shipped limits must take. */
+async function longestOf(collection: Collection): Promise<string> {
+  const { train, validation, test } = await loadSplits(collection, { seed: 1 });
+  return [...train, ...validation, ...test].reduce((a, b) => (b.text.length > a.text.length ? b : a)).text;
+}
+
 async function readVersions(): Promise<VersionFixture[]> {
   const versions: VersionFixture[] = [];
   for (const name of await readdir(MODELS_DIR)) {
@@ -128,6 +134,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     reference[`${manifest.name}@${manifest.version}`] = await runNode(model, feeds);
   }
 
+  const longest: Fixtures["longest"] = { "2002": await longestOf("2002"), "2003": await longestOf("2003") };
   const replay: Fixtures["replay"] = {
     "2002": await replayOf(versions, "2002"),
     "2003": await replayOf(versions, "2003"),
@@ -175,6 +182,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     kinds: { wordpiece: await wordpieceFixture(emails.map((mail) => mail.text)) },
     reference,
     replay,
+    longest,
     replayReference,
   };
   project.provide("fixtures", fixtures);

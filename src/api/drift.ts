@@ -1,13 +1,11 @@
 /** GET /v1/models/{name}/drift: per-feature drift statistics of the active and candidate versions. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { limits } from "../config.js";
 import { versionDriftByRole } from "../drift/report.js";
-import { firstWindowFrom } from "../drift/window-format.js";
 import { readManifest } from "../registry/manifests.js";
-import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
+import { Lookback, lookbackRead } from "./lookback.js";
 import { ApiError } from "./problem.js";
-import { Lookback, lookbackMs, ModelParams, problemResponse, wholeNumber } from "./schemas.js";
+import { ModelParams, problemResponse, wholeNumber } from "./schemas.js";
 
 const DriftQuery = z.object({
   version: wholeNumber({ min: 1 }).optional().openapi({ description: "Only this version" }),
@@ -34,19 +32,13 @@ const route = createRoute({
 export const drift = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const query = c.req.valid("query");
-  const { driftWindowSeconds } = limits(c.env);
-  const spanMs = lookbackMs(query.window, limits(c.env));
-  const state = await readState(c.env, name);
-  if (!state) throw ApiError.notFound(`no model named ${name}`);
+  const { state, from, until, windowSeconds } = await lookbackRead(c.env, name, query.window);
   const roles: Array<{ version: number; role: string }> = query.version
     ? [{ version: query.version, role: "requested" }]
     : [
         ...(state.active ? [{ version: state.active, role: "active" }] : []),
         ...(state.candidate ? [{ version: state.candidate.version, role: "candidate" }] : []),
       ];
-  const now = Date.now();
-  // Windows are read whole: the answer covers the windows that start within the span.
-  const from = firstWindowFrom(now - spanMs, driftWindowSeconds);
   const versions = await Promise.all(
     roles.map(async ({ version, role }) => {
       const manifest = await readManifest(c.env.MODELS, name, version).catch(() => null);
@@ -58,9 +50,9 @@ export const drift = resourceApp().openapi(route, async (c) => {
     {
       model: name,
       window: query.window,
-      windowSeconds: driftWindowSeconds,
+      windowSeconds,
       from: new Date(from).toISOString(),
-      until: new Date(now).toISOString(),
+      until: new Date(until).toISOString(),
       versions,
     },
     200,

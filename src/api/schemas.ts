@@ -1,9 +1,7 @@
 /** Request and response schemas shared by several resources, registered as OpenAPI components. */
 import { z } from "@hono/zod-openapi";
-import type { Limits } from "../config.js";
 import { MODEL_NAME } from "../core/manifest.js";
 import { TensorDType } from "../core/tensor.js";
-import { ApiError } from "./problem.js";
 
 export const Problem = z
   .object({
@@ -50,34 +48,3 @@ export const TensorSpecSchema = z.object({
   dtype: TensorDType,
   shape: z.array(z.union([z.number(), z.string()])),
 });
-
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** How far back a drift read looks: `30m`, `24h`, `7d`. */
-export const Lookback = z
-  .string()
-  .regex(/^\d{1,4}[mhd]$/, "a span such as 30m, 24h or 7d")
-  .default("24h")
-  .openapi({ description: "How far back to look", example: "24h" });
-
-/** `600` seconds as `10m`, `90` as `90s`. */
-const formatSeconds = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`);
-
-/**
- * The span in milliseconds; 400 naming `window` past the retention of drift windows, or shorter than
- * one drift window (it could only be answered with a longer one).
- */
-export function lookbackMs(
-  window: string,
-  limits: Pick<Limits, "driftRetentionDays" | "driftWindowSeconds">,
-): number {
-  const span = Number(window.slice(0, -1)) * UNIT_MS[window.at(-1) as keyof typeof UNIT_MS];
-  if (span > limits.driftRetentionDays * UNIT_MS.d) {
-    throw ApiError.badRequest("window", `windows are kept for ${limits.driftRetentionDays} days`);
-  }
-  if (span < limits.driftWindowSeconds * 1000) {
-    const size = formatSeconds(limits.driftWindowSeconds);
-    throw ApiError.badRequest("window", `drift is kept in windows of ${size}: ask for ${size} or more`);
-  }
-  return span;
-}

@@ -16,6 +16,7 @@ import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import { keys } from "../registry/keys.js";
 import { ServingRole } from "./sample.js";
 import { sampleIdHash, windowStart } from "./window-format.js";
+import { listWindows } from "./window-list.js";
 
 const MAX_WRITE_ATTEMPTS = 8;
 
@@ -165,27 +166,15 @@ export async function readAccuracy(
   let correct = 0;
   let confidenceSum = 0;
   let pairedCorrect = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({
-      prefix: keys.feedbackWindows.prefix(model, version),
-      cursor,
-      startAfter: keys.feedbackWindows.startAfter(model, version, from),
-    });
-    const bodies = await Promise.all(page.objects.map((object) => bucket.get(object.key)));
-    for (const body of bodies) {
-      const parsed = body ? FeedbackWindow.safeParse(await body.json()) : null;
-      if (!parsed?.success) continue;
-      const window = parsed.data;
-      if (!options.roles.includes(window.role)) continue;
-      const tally = tallyBetween(window, options.since, options.until ?? Number.POSITIVE_INFINITY);
-      labels += tally.labels;
-      correct += tally.correct;
-      confidenceSum += tally.confidenceSum;
-      pairedCorrect += tally.pairedCorrect;
-    }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+  const windows = await listWindows(bucket, keys.feedbackWindows, model, version, from, FeedbackWindow);
+  for (const window of windows) {
+    if (!options.roles.includes(window.role)) continue;
+    const tally = tallyBetween(window, options.since, options.until ?? Number.POSITIVE_INFINITY);
+    labels += tally.labels;
+    correct += tally.correct;
+    confidenceSum += tally.confidenceSum;
+    pairedCorrect += tally.pairedCorrect;
+  }
   return {
     labels,
     correct,

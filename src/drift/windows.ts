@@ -22,6 +22,7 @@ import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import { keys } from "../registry/keys.js";
 import type { DriftSample } from "./sample.js";
 import { lowestExamples, SketchWindow, sampleIdHash, type WindowKey } from "./window-format.js";
+import { listWindows } from "./window-list.js";
 
 /** Predict latency histogram edges, in milliseconds. */
 const LATENCY_EDGES = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
@@ -116,20 +117,5 @@ export async function readWindows(
   version: number,
   since: number,
 ): Promise<SketchWindow[]> {
-  const windows: SketchWindow[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({
-      prefix: keys.driftWindows.prefix(model, version),
-      cursor,
-      startAfter: keys.driftWindows.startAfter(model, version, since),
-    });
-    const bodies = await Promise.all(page.objects.map((object) => bucket.get(object.key)));
-    for (const body of bodies) {
-      const parsed = body ? SketchWindow.safeParse(await body.json()) : null;
-      if (parsed?.success) windows.push(parsed.data);
-    }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-  return windows;
+  return listWindows(bucket, keys.driftWindows, model, version, since, SketchWindow);
 }

@@ -14,9 +14,16 @@ export interface WindowAddress {
 
 const paddedTime = (epochMs: number) => String(epochMs).padStart(15, "0");
 
-const windowsOf = (kind: "windows" | "feedback") => ({
-  prefix: (model: string, version: number) => `drift/${kind}/${model}/${version}/`,
+/** Where one kind of window lives: its prefix per version, the listing bound, each window's key. */
+export interface WindowLayout {
+  prefix(model: string, version: number): string;
   /** The key after which the windows starting at `start` or later are listed. */
+  startAfter(model: string, version: number, start: number): string;
+  key(window: WindowAddress): string;
+}
+
+const windowsOf = (kind: "windows" | "feedback"): WindowLayout => ({
+  prefix: (model: string, version: number) => `drift/${kind}/${model}/${version}/`,
   startAfter: (model: string, version: number, start: number) =>
     `drift/${kind}/${model}/${version}/${paddedTime(start - 1)}`,
   key: (w: WindowAddress) => `drift/${kind}/${w.model}/${w.version}/${paddedTime(w.start)}-${w.role}.json`,

@@ -5,15 +5,14 @@
  * across the windows read, a uniform sample of the inputs in that span.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { limits } from "../../config.js";
 import { MAX_EXAMPLES_PER_WINDOW } from "../../core/drift-features.js";
-import { firstWindowFrom, lowestExamples } from "../../drift/window-format.js";
+import { lowestExamples } from "../../drift/window-format.js";
 import { readWindows } from "../../drift/windows.js";
 import { readManifest } from "../../registry/manifests.js";
-import { readState } from "../../registry/state.js";
 import { resourceApp } from "../context.js";
+import { Lookback, lookbackRead } from "../lookback.js";
 import { ApiError } from "../problem.js";
-import { Lookback, lookbackMs, ModelParams, problemResponse, wholeNumber } from "../schemas.js";
+import { ModelParams, problemResponse, wholeNumber } from "../schemas.js";
 import { tags } from "./action.js";
 import { security, unauthorized } from "./guard.js";
 
@@ -59,15 +58,11 @@ const route = createRoute({
 export const examples = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const query = c.req.valid("query");
-  const { driftWindowSeconds } = limits(c.env);
-  const spanMs = lookbackMs(query.window, limits(c.env));
-  const state = await readState(c.env, name);
-  if (!state) throw ApiError.notFound(`no model named ${name}`);
+  const { state, from } = await lookbackRead(c.env, name, query.window);
   const version = query.version ?? state.active;
   if (version === null) throw ApiError.notFound(`model ${name} has no active version`);
   const manifest = await readManifest(c.env.MODELS, name, version).catch(() => null);
   if (!manifest) throw ApiError.notFound(`model ${name} has no readable version ${version}`);
-  const from = firstWindowFrom(Date.now() - spanMs, driftWindowSeconds);
   const windows = await readWindows(c.env.MODELS, name, version, from);
   const kept = lowestExamples(
     windows.flatMap((window) => window.examples),

@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CliError } from "../../src/cli/command.js";
+import { UnprocessableError } from "../../src/core/errors.js";
 import { type DatasetSplits, summarizeSplits } from "../../src/toolchain/data.js";
 import { exportOnnx, modelFromOnnx } from "../../src/toolchain/export.js";
 import { applyMask, fineTunePruned, magnitudeMask } from "../../src/toolchain/train/finetune.js";
@@ -68,6 +68,6 @@ describe("loadRecordSplits", () => {
 
   it("refuses a split that differs from the recorded one", async () => {
     const record = { ...run.record, data: { ...run.record.data, seed: run.record.data.seed + 1 } };
-    await expect(loadRecordSplits(record)).rejects.toThrow(CliError);
+    await expect(loadRecordSplits(record)).rejects.toThrow(UnprocessableError);
   });
 });

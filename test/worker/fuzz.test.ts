@@ -473,11 +473,14 @@ describe("fuzzing the public routes never gets a 5xx or a non-JSON answer", () =
     expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
   });
 
-  it("a content-length shorter than the body is a 400 problem", async () => {
-    const answer = await refusal({
+  it("a content-length header shorter than the body does not cut it: the body is read whole", async () => {
+    // workerd frames the body itself; the declared length never reaches the Worker as a lie.
+    const response = await call(`/v1/models/${MODEL}/predict`, {
+      method: "POST",
       headers: { ...json, "content-length": "5" },
       body: JSON.stringify({ instances: [{ text }] }),
     });
-    expect([answer.status, answer.type]).toEqual([400, "application/problem+json"]);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ model: MODEL, version: 1, role: "active" });
   });
 });

@@ -1,6 +1,7 @@
 // decide() on data-quality failures: a drift feature with values in the period but none finite.
 // Plain inputs; it lives with the Worker tests because src/promotion is typed against the Worker.
 import { describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../src/core/policy.js";
 import type { Accuracy } from "../../src/drift/feedback.js";
 import {
   type DataQualityIssue,
@@ -8,7 +9,6 @@ import {
   type Evaluation,
   type SideNumbers,
 } from "../../src/promotion/decide.js";
-import { DEFAULT_POLICY } from "../../src/promotion/policy.js";
 import { RegistryState } from "../../src/registry/state.js";
 
 const NOW = Date.parse("2026-12-01T12:00:00Z");

@@ -30,7 +30,7 @@ const texts = fixtures.emails.map((mail) => mail.text);
 
 interface RoleDrift {
   samples: number;
-  features: Record<string, { psi?: number } | null>;
+  features: Record<string, { psi?: number | null } | null>;
 }
 
 interface DriftBody {
@@ -287,7 +287,7 @@ describe("a drift feature that is NaN or infinite in every sample", () => {
     await publishWithDrift(model, texts);
     await shipNonFinite(model);
     const body = (await (await call(`/v1/models/${model}/drift?window=1h`)).json()) as DriftBody;
-    expect(body.versions[0].features.unseen).toEqual({
+    expect(body.versions[0].byRole.active.features.unseen).toEqual({
       kind: "data-quality",
       count: 3,
       referenceCount: texts.length,
@@ -296,7 +296,11 @@ describe("a drift feature that is NaN or infinite in every sample", () => {
       infinite: 2,
       reason: "all 3 values are NaN or infinite (1 NaN, 2 infinite)",
     });
-    expect(body.versions[0].features.tokens).toMatchObject({ kind: "numeric", count: 3, nonFinite: 0 });
+    expect(body.versions[0].byRole.active.features.tokens).toMatchObject({
+      kind: "numeric",
+      count: 3,
+      nonFinite: 0,
+    });
   });
 
   it("raises an alert on the active version at the next scheduled run, as drift does", async () => {

@@ -85,10 +85,10 @@ describe("a wordpiece model's drift samples", () => {
     const count = encoder.requests.mails.length;
     expect(await queueFolded(MODEL, 1, count)).toBe(count);
     const drift = (await (await call(`/v1/models/${MODEL}/drift?window=1h`)).json()) as {
-      versions: Array<{ features: Record<string, { count: number } | null> }>;
+      versions: Array<{ byRole: Record<string, { features: Record<string, { count: number } | null> }> }>;
     };
     for (const name of ["wordpieces", "unknown_share", "truncated", "label"]) {
-      expect(drift.versions[0].features[name], name).toMatchObject({ count });
+      expect(drift.versions[0].byRole.active.features[name], name).toMatchObject({ count });
     }
   });
 });

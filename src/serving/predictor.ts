@@ -4,9 +4,8 @@
  * so a storage fault or a broken model never stops a model that was serving.
  */
 
-import { ApiError } from "../api/problem.js";
 import { limits } from "../config.js";
-import { InvalidInputError } from "../core/errors.js";
+import { InvalidInputError, NotFoundError, UnavailableError } from "../core/errors.js";
 import type { Manifest } from "../core/manifest.js";
 import { inShare } from "../core/share-hash.js";
 import type { HostTensor } from "../core/tensor.js";
@@ -15,6 +14,8 @@ import { type RegistryState, readState } from "../registry/state.js";
 import { loadVerifiedBytes, ModelUnavailableError } from "./model-loader.js";
 import { onnxRuntime } from "./ort-runtime.js";
 import { type Feeds, type Outputs, SessionCache } from "./session-cache.js";
+
+const UNAVAILABLE = "Model version unavailable";
 
 /** One cache per isolate; its budget follows SESSION_CACHE_BYTES. */
 export const sessions = new SessionCache(64 * 1024 * 1024);
@@ -53,8 +54,9 @@ export async function loadVersion(env: Env, name: string, version: number): Prom
 
 export async function resolveActive(env: Env, name: string, known?: RegistryState): Promise<ServingVersion> {
   const state = known ?? (await readState(env, name));
-  if (!state) throw ApiError.notFound(`no model named ${name}`);
-  if (state.active === null) throw ApiError.unavailable(`model ${name} has no active version`);
+  if (!state) throw new NotFoundError(`no model named ${name}`);
+  if (state.active === null)
+    throw new UnavailableError(`model ${name} has no active version`, { title: UNAVAILABLE });
   const chain = [state.active, ...state.previous.filter((v) => v !== state.active)];
   const failures: string[] = [];
   for (const version of chain) {
@@ -73,7 +75,9 @@ export async function resolveActive(env: Env, name: string, known?: RegistryStat
     }
     console.error(JSON.stringify({ event: "version_unavailable", name, version, reason: failures.at(-1) }));
   }
-  throw ApiError.unavailable(`no version of ${name} can serve: ${failures.join("; ")}`);
+  throw new UnavailableError(`no version of ${name} can serve: ${failures.join("; ")}`, {
+    title: UNAVAILABLE,
+  });
 }
 
 /** Where a candidate takes part in one request: answering it (canary) or scoring it aside (shadow). */
@@ -133,11 +137,12 @@ export async function loadCandidate(
 export async function resolvePinned(env: Env, name: string, version: number): Promise<ServingVersion> {
   try {
     const manifest = await loadVersion(env, name, version);
-    if (!manifest) throw ApiError.notFound(`model ${name} has no version ${version}`);
+    if (!manifest) throw new NotFoundError(`model ${name} has no version ${version}`);
     const state = await readState(env, name).catch(() => null);
     return { manifest, role: "pinned", sampleRate: state?.sampleRate };
   } catch (error) {
-    if (error instanceof ModelUnavailableError) throw ApiError.unavailable(error.message);
+    if (error instanceof ModelUnavailableError)
+      throw new UnavailableError(error.message, { title: UNAVAILABLE });
     throw error;
   }
 }

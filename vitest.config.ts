@@ -28,6 +28,7 @@ export default defineConfig({
                 MAX_BODY_BYTES: "262144",
                 MAX_BATCH: "8",
                 MAX_TEXT_CHARS: "50000",
+                MAX_IMAGE_PIXELS: "65536",
                 ADMIN_TOKEN: "test-admin-token",
                 WEBHOOK_SECRET: "test-webhook-secret",
                 FEEDBACK_SECRET: "test-feedback-secret",

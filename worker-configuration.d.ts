@@ -13,6 +13,7 @@ declare namespace Cloudflare {
 		MAX_BODY_BYTES: string;
 		MAX_BATCH: string;
 		MAX_TEXT_CHARS: string;
+		MAX_IMAGE_PIXELS: string;
 		SESSION_CACHE_BYTES: string;
 		MODEL_LOAD_TIMEOUT_MS: string;
 		DRIFT_SAMPLE_RATE: string;

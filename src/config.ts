@@ -11,6 +11,7 @@ export interface Limits {
   maxBodyBytes: number;
   maxBatch: number;
   maxTextChars: number;
+  maxImagePixels: number;
   sessionCacheBytes: number;
   driftSampleRate: number;
   driftWindowSeconds: number;
@@ -46,6 +47,7 @@ const LIMIT_VARS = {
   // Preprocessing reads only the first maxChars of a text, so a longer one costs no more: by default a
   // text may be as long as the body limit allows (real mail runs past 200 000 characters).
   maxTextChars: ["MAX_TEXT_CHARS", positiveInteger, 1_048_576],
+  maxImagePixels: ["MAX_IMAGE_PIXELS", positiveInteger, 4_194_304],
   sessionCacheBytes: ["SESSION_CACHE_BYTES", positiveInteger, 64 * 1024 * 1024],
   driftSampleRate: ["DRIFT_SAMPLE_RATE", numberVar(z.number().min(0).max(1)), 1],
   driftWindowSeconds: ["DRIFT_WINDOW_SECONDS", positiveInteger, 600],

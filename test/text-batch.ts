@@ -11,6 +11,6 @@ export function textBatch(manifest: Manifest, texts: readonly string[]): Feature
   if (spec.kind !== "hashed-text") throw new Error(`${manifest.name} is not a hashed-text model`);
   return hashedText.instances.compile(spec, new Map(), manifest.inputs).features(
     texts.map((text) => ({ text })),
-    { maxBatch: texts.length, maxTextChars: Number.MAX_SAFE_INTEGER },
+    { maxBatch: texts.length, maxTextChars: Number.MAX_SAFE_INTEGER, maxImagePixels: 0 },
   );
 }

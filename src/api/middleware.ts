@@ -1,7 +1,8 @@
-/** Request-wide middleware: a request id on every response, and the guards in front of JSON bodies. */
+/** Request-wide middleware: a request id on every response, and the guards in front of request bodies. */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { limits } from "../config.js";
+import { BODY_MEDIA_TYPES } from "../core/kinds/registry.js";
 import type { AppEnv } from "./context.js";
 import { ApiError } from "./problem.js";
 
@@ -24,24 +25,42 @@ export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.header("x-request-id", id);
 };
 
+const JSON_TYPE = /^application\/(.+\+)?json(\s*;|$)/i;
+
+/** The media type of a content-type header, lower-cased and without parameters. */
+export function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** 415 for a body whose type `accepts` refuses (naming what it takes), 413 past MAX_BODY_BYTES. */
+function bodyGuard(accepts: (type: string) => boolean, expected: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const type = c.req.header("content-type") ?? "";
+    if (!accepts(type)) {
+      throw new ApiError(
+        415,
+        "Unsupported media type",
+        `send the body as ${expected} (got ${type === "" ? "no content type" : type})`,
+      );
+    }
+    const maxSize = limits(c.env).maxBodyBytes;
+    return bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError(413, "Payload too large", `the body exceeds the limit of ${maxSize} bytes`);
+      },
+    })(c, next);
+  };
+}
+
 /** 415 for anything but JSON, 413 past MAX_BODY_BYTES (declared or streamed). */
-export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/(.+\+)?json(\s*;|$)/i.test(type)) {
-    throw new ApiError(
-      415,
-      "Unsupported media type",
-      `send the body as application/json (got ${type === "" ? "no content type" : type})`,
-    );
-  }
-  const maxSize = limits(c.env).maxBodyBytes;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ApiError(413, "Payload too large", `the body exceeds the limit of ${maxSize} bytes`);
-    },
-  })(c, next);
-};
+export const jsonBody = bodyGuard((type) => JSON_TYPE.test(type), "application/json");
+
+/** Predict bodies: JSON, or one instance's file of a type some input kind takes (an image). */
+export const predictBody = bodyGuard(
+  (type) => JSON_TYPE.test(type) || BODY_MEDIA_TYPES.includes(mediaType(type)),
+  ["application/json", ...BODY_MEDIA_TYPES].join(", "),
+);
 
 /** For bodies that may be left out: no body and no content type pass, anything else is `jsonBody`'s. */
 export const optionalJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -14,6 +14,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type Limits, limits } from "../config.js";
 import type { FeatureBatch } from "../core/kinds/kind.js";
+import { BODY_MEDIA_TYPES } from "../core/kinds/registry.js";
 import { TensorInput } from "../core/kinds/tensors/schema.js";
 import { answer } from "../core/tasks/answer.js";
 import type { ClassPrediction, Prediction } from "../core/tasks/schema.js";
@@ -23,7 +24,7 @@ import { recordSamples } from "../drift/recorder.js";
 import type { ServingRole } from "../drift/sample.js";
 import { isSampled } from "../drift/sampling.js";
 import { readState } from "../registry/state.js";
-import { prepareBatch } from "../serving/featurizers.js";
+import { type PredictBody, prepareBatch } from "../serving/featurizers.js";
 import { tensorOutputs } from "../serving/outputs.js";
 import {
   candidateRoute,
@@ -34,7 +35,7 @@ import {
   type ServingVersion,
 } from "../serving/predictor.js";
 import { type AppEnv, resourceApp } from "./context.js";
-import { jsonBody } from "./middleware.js";
+import { mediaType, predictBody } from "./middleware.js";
 import { ApiError } from "./problem.js";
 import { ModelParams, problemResponse, VersionParams } from "./schemas.js";
 
@@ -79,11 +80,28 @@ const errorResponses = {
   400: problemResponse("The body is malformed or does not fit the model"),
   404: problemResponse("No such model or version"),
   413: problemResponse("The body is over the size limit"),
-  415: problemResponse("The body is not JSON"),
+  415: problemResponse("The body is neither JSON nor a file type the model takes"),
   503: problemResponse("The version cannot be loaded (missing, corrupt or broken)"),
 };
 
-const body = { content: { "application/json": { schema: PredictRequest } }, required: true };
+/** A plain OpenAPI schema, not zod: the validator reads JSON bodies only. */
+const imageFile = {
+  schema: z
+    .string()
+    .openapi({ format: "binary", description: "One image, for models whose input kind is image" }),
+};
+/**
+ * Marked optional only so the JSON validator stands aside for file bodies: the body guard requires
+ * one of these types, and the handler reads a file body itself.
+ */
+const body = {
+  content: {
+    "application/json": { schema: PredictRequest },
+    "image/png": imageFile,
+    "image/jpeg": imageFile,
+  },
+  required: false,
+};
 const ok = { description: "Predictions", content: { "application/json": { schema: PredictResponse } } };
 
 const predictRoute = createRoute({
@@ -91,7 +109,7 @@ const predictRoute = createRoute({
   path: "/{name}/predict",
   tags: ["predict"],
   summary: "Predict with the model's serving version",
-  middleware: [jsonBody] as const,
+  middleware: [predictBody] as const,
   request: { params: ModelParams, body },
   responses: { 200: ok, ...errorResponses },
 });
@@ -101,7 +119,7 @@ const pinnedRoute = createRoute({
   path: "/{name}/versions/{version}/predict",
   tags: ["predict"],
   summary: "Predict with one pinned version",
-  middleware: [jsonBody] as const,
+  middleware: [predictBody] as const,
   request: { params: VersionParams, body },
   responses: { 200: ok, ...errorResponses },
 });
@@ -118,13 +136,14 @@ interface Scored {
 async function score(
   env: Env,
   serving: ServingVersion,
-  request: z.infer<typeof PredictRequest>,
+  request: PredictBody,
   config: Limits,
 ): Promise<Scored> {
   const started = Date.now();
   const { manifest } = serving;
   const batch = await prepareBatch(env.MODELS, manifest, request, config);
-  const outputs = await runModel(env, manifest, batch.feeds, request.inputs ? "inputs" : "instances");
+  const field = request.inputs ? "inputs" : request.file ? "body" : "instances";
+  const outputs = await runModel(env, manifest, batch.feeds, field);
   return {
     serving,
     batch,
@@ -216,7 +235,7 @@ function respond(
   c: Context<AppEnv>,
   started: number,
   answer: Scored,
-  request: z.infer<typeof PredictRequest>,
+  request: PredictBody,
   shadow: (() => Promise<Scored | null>) | null = null,
 ) {
   const { manifest, role } = answer.serving;
@@ -249,11 +268,25 @@ function trafficKey(c: Context<AppEnv>): string {
   return offered && offered.length <= 256 ? offered : c.get("requestId");
 }
 
+/** The JSON body as validated (the file types' string schemas are never validated: no JSON is a file). */
+type JsonRequest = z.infer<typeof PredictRequest>;
+
+/** The request: the validated JSON body, or the file a file body (an image) carries. */
+async function predictRequest(
+  c: Context<AppEnv>,
+  json: z.infer<typeof PredictRequest>,
+): Promise<PredictBody> {
+  const type = mediaType(c.req.header("content-type"));
+  // The body guard let through JSON or one of these.
+  if (!BODY_MEDIA_TYPES.includes(type)) return json;
+  return { file: { mediaType: type, bytes: new Uint8Array(await c.req.arrayBuffer()) } };
+}
+
 export const predict = resourceApp()
   .openapi(predictRoute, async (c) => {
     const started = Date.now();
     const { name } = c.req.valid("param");
-    const request = c.req.valid("json");
+    const request = await predictRequest(c, c.req.valid("json") as JsonRequest);
     const config = limits(c.env);
     const state = await readState(c.env, name);
     if (!state) throw ApiError.notFound(`no model named ${name}`);
@@ -289,7 +322,7 @@ export const predict = resourceApp()
   .openapi(pinnedRoute, async (c) => {
     const started = Date.now();
     const { name, version } = c.req.valid("param");
-    const request = c.req.valid("json");
+    const request = await predictRequest(c, c.req.valid("json") as JsonRequest);
     const serving = await resolvePinned(c.env, name, version);
     return respond(c, started, await score(c.env, serving, request, limits(c.env)), request);
   });

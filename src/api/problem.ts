@@ -14,6 +14,7 @@ import {
   NotFoundError,
   UnavailableError,
   UnprocessableError,
+  UnsupportedMediaTypeError,
 } from "../core/errors.js";
 
 export type { FieldError };
@@ -60,6 +61,8 @@ type DomainErrorClass = abstract new (...args: never[]) => DomainError;
 
 /** Each domain error kind's status and default title. */
 const DOMAIN_STATUSES: Array<[DomainErrorClass, ContentfulStatusCode, string]> = [
+  // Before its base class, InvalidInputError: the first match decides.
+  [UnsupportedMediaTypeError, 415, "Unsupported media type"],
   [InvalidInputError, 400, "Invalid request"],
   [NotFoundError, 404, "Not found"],
   [ConflictError, 409, "Conflict"],

@@ -40,6 +40,9 @@ export class InvalidInputError extends DomainError {
   }
 }
 
+/** The body comes as a media type its target does not take (an image sent to a text model). */
+export class UnsupportedMediaTypeError extends InvalidInputError {}
+
 /** A model, version or file that does not exist. */
 export class NotFoundError extends DomainError {}
 

@@ -4,7 +4,7 @@
  * turns a predict body into feeds for any kind.
  */
 
-import { InvalidInputError } from "../core/errors.js";
+import { InvalidInputError, UnsupportedMediaTypeError } from "../core/errors.js";
 import { featurizeInstances } from "../core/kinds/instances.js";
 import type { FeatureBatch, Featurizer, InputLimits, InstanceCodec } from "../core/kinds/kind.js";
 import { type InputSpec, kindOf } from "../core/kinds/registry.js";
@@ -17,6 +17,8 @@ import { ModelUnavailableError, sha256Hex } from "./model-loader.js";
 export interface PredictBody {
   instances?: readonly unknown[];
   inputs?: Readonly<Record<string, TensorInput>>;
+  /** A body that is one instance's file (an image), with its media type. */
+  file?: { mediaType: string; bytes: Uint8Array };
 }
 
 const MAX_CACHED = 32;
@@ -73,8 +75,20 @@ export async function prepareBatch(
   limits: InputLimits,
 ): Promise<FeatureBatch> {
   if (body.inputs) return tensorBatch(manifest.inputs, body.inputs, limits);
-  if (!body.instances) throw InvalidInputError.field("instances", 'send "instances" or "inputs"');
   const codec = kindOf(manifest.input).instances;
+  if (body.file) {
+    const { mediaType, bytes } = body.file;
+    if (!codec?.body?.mediaTypes.includes(mediaType)) {
+      const takes = ["application/json", ...(codec?.body?.mediaTypes ?? [])].join(", ");
+      throw new UnsupportedMediaTypeError({
+        field: "body",
+        message: `model ${manifest.name}@${manifest.version} takes ${takes}, not ${mediaType}`,
+      });
+    }
+    const featurizer = await featurizerFor(bucket, manifest, codec);
+    return featurizer.features([codec.body.instance(bytes)], limits);
+  }
+  if (!body.instances) throw InvalidInputError.field("instances", 'send "instances" or "inputs"');
   if (!codec) {
     throw InvalidInputError.field(
       "instances",

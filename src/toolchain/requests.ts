@@ -14,7 +14,11 @@ import type { HostTensor, TensorData, TensorSpec } from "../core/tensor.js";
 import { readInputFile } from "./files.js";
 
 /** The toolchain reads its own files: batches and texts as large as a file holds. */
-export const TOOLCHAIN_LIMITS: InputLimits = { maxBatch: 100_000, maxTextChars: 100_000_000 };
+export const TOOLCHAIN_LIMITS: InputLimits = {
+  maxBatch: 100_000,
+  maxTextChars: 100_000_000,
+  maxImagePixels: 100_000_000,
+};
 
 export interface ModelInterface {
   inputs: readonly TensorSpec[];

@@ -4,7 +4,7 @@ import { tensorBatch } from "../../src/core/kinds/tensors/features.js";
 import { TensorInput } from "../../src/core/kinds/tensors/schema.js";
 import type { TensorSpec } from "../../src/core/tensor.js";
 
-const limits = { maxBatch: 8, maxTextChars: 1000 };
+const limits = { maxBatch: 8, maxTextChars: 1000, maxImagePixels: 0 };
 const specs: TensorSpec[] = [
   { name: "x", dtype: "float32", shape: ["batch", 2] },
   { name: "ids", dtype: "int64", shape: ["batch", 2] },

@@ -68,7 +68,7 @@ const INPUTS: TensorSpec[] = [
   { name: "attention_mask", dtype: "int64", shape: ["batch", "sequence"] },
   { name: "token_type_ids", dtype: "int64", shape: ["batch", "sequence"] },
 ];
-const LIMITS = { maxBatch: 8, maxTextChars: 1000 };
+const LIMITS = { maxBatch: 8, maxTextChars: 1000, maxImagePixels: 1 };
 const assets = new Map([["vocab.txt", vocabBytes]]);
 
 describe("the zoo encoder's sample", () => {

@@ -28,8 +28,8 @@ export interface Fixtures {
   emails: Array<{ id: string; group: string; text: string }>;
   versions: VersionFixture[];
   tensorModel: { bytes: string; sha256: string };
-  /** The zoo's encoder under the wordpiece-text kind. */
-  kinds: { wordpiece: KindFixture };
+  /** The zoo's cnn under the image kind, its encoder under the wordpiece-text kind. */
+  kinds: { image: KindFixture; wordpiece: KindFixture };
   tensorInputs: { x: number[]; ids: number[] };
   /** onnxruntime-node outputs: `name@version` (on `emails`) or `tensor`, then output name to values. */
   reference: Record<string, Record<string, number[]>>;

@@ -15,7 +15,7 @@ import { textFeatureMatrix } from "../../src/core/kinds/hashed-text/features.js"
 import type { Manifest } from "../../src/core/manifest.js";
 import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js";
 import type { Fixtures, VersionFixture } from "./fixtures.js";
-import { wordpieceFixture } from "./kind-fixtures.js";
+import { imageFixture, wordpieceFixture } from "./kind-fixtures.js";
 import { buildTensorModel } from "./tensor-model.js";
 
 const MODELS_DIR = "models";
@@ -179,7 +179,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       sha256: createHash("sha256").update(tensorModel).digest("hex"),
     },
     tensorInputs,
-    kinds: { wordpiece: await wordpieceFixture(emails.map((mail) => mail.text)) },
+    kinds: {
+      image: await imageFixture(),
+      wordpiece: await wordpieceFixture(emails.map((mail) => mail.text)),
+    },
     reference,
     replay,
     longest,

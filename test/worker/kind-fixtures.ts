@@ -7,8 +7,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { encode as encodeJpeg } from "jpeg-js";
 import * as ortNode from "onnxruntime-node";
 import { type DriftSpec, driftValues } from "../../src/core/drift-features.js";
+import { decodeImage, type RgbImage, readHeader } from "../../src/core/kinds/image/decode.js";
 import { featurizeInstances } from "../../src/core/kinds/instances.js";
 import type { FeatureBatch, InputLimits } from "../../src/core/kinds/kind.js";
 import { kindOf } from "../../src/core/kinds/registry.js";
@@ -21,7 +23,7 @@ import type { KindFixture } from "./fixtures.js";
 
 const ZOO = "models/zoo";
 /** Roomier than the Worker tests' limits: these only build references. */
-const LIMITS: InputLimits = { maxBatch: 64, maxTextChars: 1_000_000 };
+const LIMITS: InputLimits = { maxBatch: 64, maxTextChars: 1_000_000, maxImagePixels: 1 << 24 };
 
 interface ZooEntry {
   fixture: string;
@@ -166,5 +168,67 @@ export async function wordpieceFixture(mails: readonly string[]): Promise<KindFi
       ],
       accents: [{ text: "Café déjà vu: naïve résumé, São Paulo, Ångström — «quoted» 中文" }],
     },
+  );
+}
+
+/** `image` (RGB) scaled by nearest neighbour to `width` x `height`, as RGBA for jpeg-js. */
+function nearestRgba(image: RgbImage, width: number, height: number): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const source =
+        Math.floor((y * image.height) / height) * image.width + Math.floor((x * image.width) / width);
+      rgba.set(image.rgb.subarray(source * 3, source * 3 + 3), (y * width + x) * 4);
+      rgba[(y * width + x) * 4 + 3] = 255;
+    }
+  }
+  return rgba;
+}
+
+/**
+ * The zoo's cnn as an image model (its preprocessing.json's mean, std and layout), asked its sample
+ * PNG, a 48x40 JPEG of it (resized to 32x32 by the kind) and both in one batch.
+ */
+export async function imageFixture(): Promise<KindFixture> {
+  const folder = join(ZOO, "cnn");
+  const labels = (await readFile(join(folder, "labels.txt"), "utf8")).trim().split("\n");
+  const preprocessing = JSON.parse(await readFile(join(folder, "preprocessing.json"), "utf8"));
+  const png = new Uint8Array(await readFile(join(folder, "sample.png")));
+  const jpeg = encodeJpeg(
+    { width: 48, height: 40, data: nearestRgba(decodeImage(png, readHeader(png)), 48, 40) },
+    90,
+  );
+  const pngInstance = { image: base64(png) };
+  const jpegInstance = { image: base64(new Uint8Array(jpeg.data)) };
+  return kindFixture(
+    "cnn",
+    {
+      name: "zoo-cnn",
+      input: {
+        kind: "image",
+        input: "pixel_values",
+        width: 32,
+        height: 32,
+        channels: "rgb",
+        layout: preprocessing.layout,
+        resize: "stretch",
+        scale: 1 / 255,
+        mean: preprocessing.mean,
+        std: preprocessing.std,
+      },
+      task: { kind: "classification", output: "logits", labels, softmax: true },
+      drift: {
+        features: [
+          { kind: "image-width", name: "image_width" },
+          { kind: "image-height", name: "image_height" },
+          { kind: "brightness", name: "brightness" },
+          { kind: "contrast", name: "contrast" },
+          { kind: "confidence", name: "confidence" },
+          { kind: "predicted-label", name: "label" },
+        ],
+      },
+    },
+    {},
+    { png: [pngInstance], jpeg: [jpegInstance], batch: [pngInstance, jpegInstance] },
   );
 }

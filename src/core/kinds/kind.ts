@@ -13,6 +13,8 @@ import type { HostTensor, TensorSpec } from "../tensor.js";
 export interface InputLimits {
   maxBatch: number;
   maxTextChars: number;
+  /** Most pixels of the decoded images of one request (width x height, read from each header first). */
+  maxImagePixels: number;
 }
 
 /** Files of the version folder a kind needs at serving time (e.g. `vocab.txt`), by file name. */
@@ -52,6 +54,11 @@ export interface InstanceCodec<Spec, Instance> {
   /** The asset files the spec names, to be loaded (and verified) beside the model. */
   assets(spec: Spec): string[];
   compile(spec: Spec, assets: Assets, inputs: readonly TensorSpec[]): Featurizer<Instance>;
+  /** For kinds that also take a request body that is one instance's file (an `image/png` body). */
+  readonly body?: {
+    readonly mediaTypes: readonly string[];
+    instance(bytes: Uint8Array): Instance;
+  };
 }
 
 export interface InputKind<Spec extends { kind: string }, Instance> {

@@ -4,11 +4,12 @@
  */
 import { z } from "zod";
 import { hashedText } from "./hashed-text/index.js";
+import { image } from "./image/index.js";
 import type { InputKind } from "./kind.js";
 import { tensors } from "./tensors/index.js";
 import { wordpieceText } from "./wordpiece-text/index.js";
 
-const KINDS = [tensors, hashedText, wordpieceText] as const;
+const KINDS = [tensors, hashedText, image, wordpieceText] as const;
 
 type Kind = (typeof KINDS)[number];
 type SpecSchema = Kind["spec"];
@@ -25,6 +26,12 @@ export type InputSpec = z.infer<typeof InputSpec>;
 export const KIND_DRIFT_FEATURES = KINDS.flatMap((kind): readonly KindDriftFeature[] => kind.driftFeatures);
 
 export const KIND_NAMES = KINDS.map((kind) => kind.kind);
+
+/** Media types some kind takes as a whole request body (one instance's file), besides JSON. */
+export const BODY_MEDIA_TYPES: readonly string[] = KINDS.flatMap(
+  (kind) =>
+    ("instances" in kind && "body" in kind.instances ? kind.instances.body.mediaTypes : []) as string[],
+);
 
 /** The kind module of a spec. Its parts are typed loosely here: the spec was parsed by its own schema. */
 export function kindOf(spec: InputSpec): InputKind<InputSpec, unknown> {

@@ -24,6 +24,17 @@ export interface KindFixture {
   tensors: Record<string, Record<string, { dims: number[]; dtype: TensorDType; b64: string }>>;
 }
 
+/** A zoo fixture imported, profiled and laid out for upload by the toolchain (zoo-setup.ts). */
+export interface ZooVersion {
+  manifest: Manifest;
+  /** File name to base64 contents, the manifest excluded. */
+  files: Record<string, string>;
+  /** The fixture's sample request's tensors. */
+  sample: Record<string, { dims: number[]; dtype: string; data: number[] }>;
+  /** onnxruntime-node's outputs for the sample, on the imported bytes. */
+  reference: Record<string, { dims: number[]; data: number[] }>;
+}
+
 export interface Fixtures {
   emails: Array<{ id: string; group: string; text: string }>;
   versions: VersionFixture[];
@@ -42,6 +53,8 @@ export interface Fixtures {
   longest: Record<"2002" | "2003", string>;
   /** onnxruntime-node's predicted label per replayed mail: `name@version`, then collection. */
   replayReference: Record<string, Partial<Record<"2002" | "2003", string[]>>>;
+  /** models/zoo, by fixture name. */
+  zoo: Record<string, ZooVersion>;
 }
 
 export interface ReplayMail {

@@ -17,6 +17,7 @@ import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js
 import type { Fixtures, VersionFixture } from "./fixtures.js";
 import { imageFixture, wordpieceFixture } from "./kind-fixtures.js";
 import { buildTensorModel } from "./tensor-model.js";
+import { zooVersions } from "./zoo-setup.js";
 
 const MODELS_DIR = "models";
 /** Fixed mails from each collection: two of each class from 2002 and from 2003. */
@@ -187,6 +188,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     replay,
     longest,
     replayReference,
+    zoo: await zooVersions(),
   };
   project.provide("fixtures", fixtures);
   const receiver = await startReceiver();

@@ -1,17 +1,33 @@
 /** The HTTP surface: each resource is its own small app, mounted here, documented at /openapi.json. */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ADMIN_SCHEME, adminSecurityScheme } from "./admin/guard.js";
 import { admin } from "./admin/index.js";
 import type { AppEnv } from "./context.js";
+import { apiDocument } from "./document.js";
 import { drift } from "./drift.js";
 import { feedback } from "./feedback.js";
 import { issueFeedbackToken } from "./feedback-auth.js";
 import { health } from "./health.js";
+import { unknownRoute } from "./methods.js";
 import { requestId } from "./middleware.js";
 import { models } from "./models.js";
 import { predict } from "./predict.js";
-import { ApiError, onError, problem } from "./problem.js";
+import { onError } from "./problem.js";
 import { refuseReusedRequestId } from "./request-ids.js";
+
+const documentRoute = createRoute({
+  method: "get",
+  path: "/openapi.json",
+  operationId: "getOpenApiDocument",
+  tags: ["health"],
+  summary: "This document",
+  responses: {
+    200: {
+      description: "The OpenAPI 3.1 document, its server this deployment",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+    },
+  },
+});
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -26,15 +42,8 @@ export function createApp() {
   app.route("/v1/models", feedback);
   app.route("/v1/admin", admin);
   app.openAPIRegistry.registerComponent("securitySchemes", ADMIN_SCHEME, adminSecurityScheme);
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "vane",
-      version: "0.1.0",
-      description: "ONNX model serving, drift telemetry and promotion at the edge.",
-    },
-  });
-  app.notFound((c) => problem(c, ApiError.notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  app.openapi(documentRoute, (c) => c.json(apiDocument(app, new URL(c.req.url).origin), 200));
+  app.notFound(unknownRoute(app.routes));
   app.onError(onError);
   return app;
 }

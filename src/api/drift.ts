@@ -15,6 +15,7 @@ const DriftQuery = z.object({
 const route = createRoute({
   method: "get",
   path: "/{name}/drift",
+  operationId: "getDrift",
   tags: ["drift"],
   summary: "Drift of the active and candidate versions against their reference profiles",
   request: { params: ModelParams, query: DriftQuery },

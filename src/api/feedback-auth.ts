@@ -11,7 +11,7 @@ import type { AppEnv } from "./context.js";
 import { ApiError, type FieldError } from "./problem.js";
 
 export const FEEDBACK_TOKEN_HEADER = "vane-feedback-token";
-const CHALLENGE = 'Bearer realm="vane-feedback"';
+export const FEEDBACK_CHALLENGE = 'Bearer realm="vane-feedback"';
 
 /** The token that lets the receiver of `requestId`'s prediction label it. */
 export function feedbackToken(secret: string, model: string, requestId: string): Promise<string> {
@@ -60,6 +60,6 @@ export async function authorizeFeedback(
     "Unauthorized",
     `only the receiver of a prediction (with the ${FEEDBACK_TOKEN_HEADER} its response carried) or an operator (Authorization: Bearer <admin token>) may label it`,
     errors,
-    { "www-authenticate": CHALLENGE },
+    { "www-authenticate": FEEDBACK_CHALLENGE },
   );
 }

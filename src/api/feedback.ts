@@ -19,7 +19,7 @@ import { keys } from "../registry/keys.js";
 import { readManifest } from "../registry/manifests.js";
 import { readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
-import { authorizeFeedback } from "./feedback-auth.js";
+import { authorizeFeedback, FEEDBACK_CHALLENGE } from "./feedback-auth.js";
 import { jsonBody } from "./middleware.js";
 import { ApiError, type FieldError } from "./problem.js";
 import { ModelParams, problemResponse } from "./schemas.js";
@@ -66,6 +66,7 @@ const FeedbackResponse = z
 const route = createRoute({
   method: "post",
   path: "/{name}/feedback",
+  operationId: "sendFeedback",
   tags: ["feedback"],
   summary: "True labels for earlier predictions, for live accuracy per version",
   middleware: [jsonBody] as const,
@@ -82,7 +83,12 @@ const route = createRoute({
     404: problemResponse("No such model"),
     413: problemResponse("The body is over the size limit"),
     415: problemResponse("The body is not JSON"),
-    401: problemResponse("A label's feedback token is missing or wrong, and no admin token was given"),
+    401: {
+      ...problemResponse("A label's feedback token is missing or wrong, and no admin token was given"),
+      headers: z.object({
+        "www-authenticate": z.string().openapi({ description: "The challenge", example: FEEDBACK_CHALLENGE }),
+      }),
+    },
     422: problemResponse("A label is not one of the model's labels, or an index is past the batch"),
     503: problemResponse("Storage failed; the same call can be sent again"),
   },

@@ -4,6 +4,7 @@ import { resourceApp } from "./context.js";
 const route = createRoute({
   method: "get",
   path: "/",
+  operationId: "getHealth",
   tags: ["health"],
   summary: "Liveness: the Worker answers",
   responses: {

@@ -11,12 +11,24 @@ import { ApiError } from "./problem.js";
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** How far back a drift read looks: `30m`, `24h`, `7d`. */
+/** Spans from 1m to 30 days (the default DRIFT_RETENTION_DAYS): 43200m, 720h, 30d at most. */
+const LOOKBACK_PATTERN =
+  "^(?:(?:[1-9]\\d{0,3}|[1-3]\\d{4}|4[0-2]\\d{3}|43[01]\\d{2}|43200)m|(?:[1-9]\\d?|[1-6]\\d{2}|7[01]\\d|720)h|(?:[1-9]|[12]\\d|30)d)$";
+
+/**
+ * How far back a drift read looks: `30m`, `24h`, `7d`. The server takes any span up to the retention
+ * (checked in `lookbackMs`); the document states the span the default retention keeps.
+ */
 export const Lookback = z
   .string()
-  .regex(/^\d{1,4}[mhd]$/, "a span such as 30m, 24h or 7d")
+  .regex(/^\d{1,5}[mhd]$/, "a span such as 30m, 24h or 7d")
   .default("24h")
-  .openapi({ description: "How far back to look", example: "24h" });
+  .openapi({
+    description:
+      "How far back to look, at most the DRIFT_RETENTION_DAYS windows are kept (30 days by default)",
+    pattern: LOOKBACK_PATTERN,
+    example: "24h",
+  });
 
 /** `600` seconds as `10m`, `90` as `90s`. */
 const formatSeconds = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`);

@@ -6,7 +6,7 @@ import { BODY_MEDIA_TYPES } from "../core/kinds/registry.js";
 import type { AppEnv } from "./context.js";
 import { ApiError } from "./problem.js";
 
-const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Uses the caller's `x-request-id` (so feedback can refer to it), else a fresh UUID. An id that breaks

@@ -45,12 +45,15 @@ const ModelDetail = ModelSummary.extend({ versions: z.array(VersionSummary) }).o
 const listRoute = createRoute({
   method: "get",
   path: "/",
+  operationId: "listModels",
   tags: ["models"],
   summary: "List deployed models",
   responses: {
     200: {
       description: "Models with their active and candidate versions",
-      content: { "application/json": { schema: z.object({ models: z.array(ModelSummary) }) } },
+      content: {
+        "application/json": { schema: z.object({ models: z.array(ModelSummary) }).openapi("ModelList") },
+      },
     },
   },
 });
@@ -58,11 +61,13 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/{name}",
+  operationId: "getModel",
   tags: ["models"],
   summary: "One model: its versions, the active one, and each manifest's summary",
   request: { params: ModelParams },
   responses: {
     200: { description: "The model", content: { "application/json": { schema: ModelDetail } } },
+    400: problemResponse("The name is not a model name"),
     404: problemResponse("No such model"),
   },
 });

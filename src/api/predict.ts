@@ -35,6 +35,7 @@ import {
   type ServingVersion,
 } from "../serving/predictor.js";
 import { type AppEnv, resourceApp } from "./context.js";
+import { FEEDBACK_TOKEN_HEADER } from "./feedback-auth.js";
 import { mediaType, predictBody } from "./middleware.js";
 import { ApiError } from "./problem.js";
 import { ModelParams, problemResponse, VersionParams } from "./schemas.js";
@@ -54,7 +55,8 @@ const PredictRequest = z
   .refine((body) => (body.instances === undefined) !== (body.inputs === undefined), {
     message: 'send exactly one of "instances" (raw text) or "inputs" (tensors)',
   })
-  .openapi("PredictRequest");
+  // The refinement, in the document's terms.
+  .openapi("PredictRequest", { oneOf: [{ required: ["instances"] }, { required: ["inputs"] }] });
 
 const PredictionSchema = z.union([
   z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) }),
@@ -80,7 +82,9 @@ const errorResponses = {
   400: problemResponse("The body is malformed or does not fit the model"),
   404: problemResponse("No such model or version"),
   413: problemResponse("The body is over the size limit"),
+  409: problemResponse("The x-request-id already names a prediction of this model: send a new one"),
   415: problemResponse("The body is neither JSON nor a file type the model takes"),
+  422: problemResponse("The model's outputs for this input are not finite numbers"),
   503: problemResponse("The version cannot be loaded (missing, corrupt or broken)"),
 };
 
@@ -102,11 +106,20 @@ const body = {
   },
   required: false,
 };
-const ok = { description: "Predictions", content: { "application/json": { schema: PredictResponse } } };
+const ok = {
+  description: "Predictions",
+  headers: z.object({
+    [FEEDBACK_TOKEN_HEADER]: z.string().optional().openapi({
+      description: "The token feedback on this prediction must bring (sent when FEEDBACK_SECRET is set)",
+    }),
+  }),
+  content: { "application/json": { schema: PredictResponse } },
+};
 
 const predictRoute = createRoute({
   method: "post",
   path: "/{name}/predict",
+  operationId: "predict",
   tags: ["predict"],
   summary: "Predict with the model's serving version",
   middleware: [predictBody] as const,
@@ -117,6 +130,7 @@ const predictRoute = createRoute({
 const pinnedRoute = createRoute({
   method: "post",
   path: "/{name}/versions/{version}/predict",
+  operationId: "predictWithVersion",
   tags: ["predict"],
   summary: "Predict with one pinned version",
   middleware: [predictBody] as const,
@@ -133,6 +147,11 @@ interface Scored {
   latencyMs: number;
 }
 
+/** NaN or ±Infinity in a float output: JSON cannot carry it, and no label may come of it. */
+function finite(tensor: HostTensor): boolean {
+  return !(tensor.data instanceof Float32Array) || tensor.data.every(Number.isFinite);
+}
+
 async function score(
   env: Env,
   serving: ServingVersion,
@@ -144,6 +163,14 @@ async function score(
   const batch = await prepareBatch(env.MODELS, manifest, request, config);
   const field = request.inputs ? "inputs" : request.file ? "body" : "instances";
   const outputs = await runModel(env, manifest, batch.feeds, field);
+  const broken = Object.entries(outputs).find(([, tensor]) => !finite(tensor));
+  if (broken) {
+    throw new ApiError(
+      422,
+      "Model output not finite",
+      `${manifest.name}@${manifest.version} computed values of ${broken[0]} that are not finite numbers for this input: no answer can be given`,
+    );
+  }
   return {
     serving,
     batch,

@@ -79,13 +79,20 @@ export function fromDomainError(error: DomainError): ApiError | null {
   return new ApiError(status, error.title ?? title, error.message, errors);
 }
 
+/** The titles vane's own middleware gives these statuses, for the same refusals coming from Hono. */
+const HTTP_TITLES: Partial<Record<number, string>> = {
+  413: "Payload too large",
+  415: "Unsupported media type",
+};
+
 export const onError: ErrorHandler = (error, c) => {
   if (error instanceof ApiError) return problem(c, error);
   const mapped = error instanceof DomainError ? fromDomainError(error) : null;
   if (mapped) return problem(c, mapped);
   if (error instanceof HTTPException) {
-    // Hono's own 4xx (e.g. a body it could not parse) keep their status, in our format.
-    return problem(c, new ApiError(error.status as ContentfulStatusCode, "Invalid request", error.message));
+    // Hono's own 4xx (e.g. a body it could not parse) keep their status, in our format and titles.
+    const title = HTTP_TITLES[error.status] ?? "Invalid request";
+    return problem(c, new ApiError(error.status as ContentfulStatusCode, title, error.message));
   }
   console.error(JSON.stringify({ event: "unhandled_error", message: String(error), path: c.req.path }));
   return problem(c, new ApiError(500, "Internal error", "The request could not be completed."));

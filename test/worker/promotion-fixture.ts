@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import worker from "../../src/index.js";
 import type { AuditRecord } from "../../src/registry/state.js";
 import { type RegistryState, readStateFromR2 } from "../../src/registry/state.js";
+import { expectConforms } from "./contract.js";
 import type { ReplayMail } from "./fixtures.js";
 import { call } from "./request.js";
 
@@ -19,17 +20,22 @@ export const ADMIN_TOKEN = "test-admin-token";
 /** The Worker's bindings without the queue: drift samples are parked in KV for the cron to fold. */
 export const withoutQueue = { ...env, DRIFT_SAMPLES: undefined } as unknown as Env;
 
-/** One request through the Worker's fetch handler, returning once its waitUntil work is done. */
+/**
+ * One request through the Worker's fetch handler, returning once its waitUntil work is done; the
+ * answer is held to the OpenAPI document (contract.ts).
+ */
 export async function settled(request: Request, bindings: Env = env): Promise<Response> {
   const ctx = createExecutionContext();
   const response = await handlers.fetch(
-    request as unknown as Request<unknown, IncomingRequestCfProperties>,
+    request.clone() as unknown as Request<unknown, IncomingRequestCfProperties>,
     bindings,
     ctx,
   );
   const body = await response.arrayBuffer();
   await waitOnExecutionContext(ctx);
-  return new Response(body, response);
+  const answer = new Response(body, response);
+  await expectConforms(request, answer);
+  return answer;
 }
 
 export function jsonRequest(

@@ -1,8 +1,15 @@
-/** Calls the Worker's real fetch handler (through its exports) the way a client would. */
+/**
+ * Calls the Worker's real fetch handler (through its exports) the way a client would; every answer is
+ * held to the OpenAPI document (contract.ts) before the test sees it.
+ */
 import { exports } from "cloudflare:workers";
+import { expectConforms } from "./contract.js";
 
 export async function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`https://vane.test${path}`, init));
+  const request = new Request(`https://vane.test${path}`, init);
+  const response = await exports.default.fetch(request.clone());
+  await expectConforms(request, response);
+  return response;
 }
 
 export async function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { decode, fixtures, maxAbsDifference, putShippedVersion, putState, putVersion } from "./fixtures.js";
-import { call, postJson } from "./request.js";
+import { call, type ProblemBody, postJson } from "./request.js";
 
 const spamReference = fixtures.reference["spam@1"].probabilities;
 const texts = fixtures.emails.map((mail) => ({ text: mail.text }));
@@ -24,6 +24,7 @@ describe("GET /openapi.json", () => {
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual([
       "/healthz",
+      "/openapi.json",
       "/v1/admin/models",
       "/v1/admin/models/{name}",
       "/v1/admin/models/{name}/audit",
@@ -159,6 +160,20 @@ describe("POST predict with raw tensors", () => {
     for (const name of ["activated", "total"]) {
       expect(maxAbsDifference(body.outputs[name].data, fixtures.reference.tensor[name])).toBeLessThan(1e-5);
     }
+  });
+
+  it("answers 422, never a 200 with nulls, when the model's outputs overflow float32", async () => {
+    // 2 * 3.4e38 in the MatMul is past float32's largest value: the outputs are Infinity.
+    const response = await postJson("/v1/models/tensor-demo/predict", {
+      inputs: {
+        x: { dims: [1, 3], data: [0, 3.4e38, 0], dtype: "float32" },
+        ids: { dims: [1, 2], data: [0, 0] },
+      },
+    });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as ProblemBody;
+    expect(body.title).toBe("Model output not finite");
+    expect(body.detail).toContain("tensor-demo@1");
   });
 
   it("takes tensors as base64 of their little-endian bytes, with the same outputs as arrays", async () => {

@@ -40,6 +40,7 @@ export const actionErrors = {
   413: problemResponse("The body is over the size limit"),
   415: problemResponse("The body is not JSON"),
   422: problemResponse("The version does not exist or cannot be loaded"),
+  503: problemResponse("The state stayed contended or storage failed: nothing changed, send it again"),
 };
 
 interface ActionRouteSpec<Body extends z.ZodType> {

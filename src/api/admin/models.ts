@@ -48,6 +48,7 @@ const registerModelRoute = createRoute({
     413: actionErrors[413],
     415: actionErrors[415],
     422: actionErrors[422],
+    503: actionErrors[503],
   },
 });
 

@@ -1338,9 +1338,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["PredictRequest"];
+                "image/png": string;
+                "image/jpeg": string;
             };
         };
         responses: {
@@ -1396,7 +1398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not JSON */
+            /** @description The body is neither JSON nor a file type the model takes */
             415: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -1451,9 +1453,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["PredictRequest"];
+                "image/png": string;
+                "image/jpeg": string;
             };
         };
         responses: {
@@ -1509,7 +1513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not JSON */
+            /** @description The body is neither JSON nor a file type the model takes */
             415: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];

@@ -10,6 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
+import { heapTop } from "../src/toolchain/wasm-heap.js";
 import { sampleInputs, toOrtFeeds, ZOO_FIXTURES, type ZooFixture } from "../test/node/zoo-fixtures.js";
 
 export interface WebCold {
@@ -30,18 +31,6 @@ export interface NodeCold {
   importMs: number;
   sessionMs: number;
   firstRunMs: number;
-}
-
-/**
- * The heap's high-water mark: the wasm heap grows in steps ahead of use, so its byteLength cannot see
- * a small session; fresh wasm pages are zero and the allocator hands out memory upwards, so the end
- * of the last non-zero word is how far anything has ever been written.
- */
-function heapTop(memory: WebAssembly.Memory): number {
-  const words = new Uint32Array(memory.buffer);
-  let i = words.length - 1;
-  while (i >= 0 && words[i] === 0) i--;
-  return (i + 1) * 4;
 }
 
 async function webCold(fixture: ZooFixture, model: string): Promise<WebCold> {

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { HostTensor } from "../core/tensor.js";
 import type { MemoryReading, ProbeResult } from "./session-memory.js";
+import { heapTop } from "./wasm-heap.js";
 
 const memories: WebAssembly.Memory[] = [];
 const OriginalMemory = WebAssembly.Memory;
@@ -40,7 +41,7 @@ async function reading(): Promise<MemoryReading> {
     rss: usage.rss,
     heapUsed: usage.heapUsed,
     external: usage.external,
-    wasm: memories.reduce((sum, memory) => sum + memory.buffer.byteLength, 0),
+    wasm: memories.reduce((sum, memory) => sum + heapTop(memory), 0),
   };
 }
 

@@ -4,10 +4,10 @@
  * (the baseline), then the model's session with the Worker's options, runs it once on the sample
  * input and reads its memory again.
  *
- * The session's figure is what the isolate's memory grew by: the wasm heap (which never shrinks, so
- * the copy of the model the runtime parsed stays counted, as it does in the Worker) plus V8's heap
- * and external buffers, and never less than the model's bytes (the heap grows in steps, so a small
- * model can fit in room the baseline already had). The process's resident set is reported but not
+ * The session's figure is what the isolate's memory grew by: the wasm heap's high-water mark (how far
+ * anything was ever written, src/toolchain/wasm-heap.ts: the heap's size grows in steps ahead of use
+ * and would miss a small session and the headroom a large one eats) plus V8's heap and external
+ * buffers, and never less than the model's bytes. The process's resident set is reported but not
  * used: it also holds the code V8 compiles for kernels the model runs first, which every version
  * shares (bench/memory.ts separates the two). Node figures for the wasm binary workerd runs, not
  * workerd's own accounting.
@@ -28,7 +28,7 @@ export interface MemoryReading {
   rss: number;
   heapUsed: number;
   external: number;
-  /** Bytes of every WebAssembly.Memory (the runtime's wasm heap). */
+  /** Bytes written so far in every WebAssembly.Memory (the runtime's wasm heap's high-water mark). */
   wasm: number;
 }
 

@@ -12,6 +12,87 @@ const DriftQuery = z.object({
   window: Lookback,
 });
 
+const count = z.number().int().nonnegative();
+
+const NumericDrift = z.object({
+  kind: z.literal("numeric"),
+  count,
+  referenceCount: count,
+  nonFinite: count.openapi({
+    description: "Values that were NaN or infinite (left out of KS and Wasserstein)",
+  }),
+  psi: z.number(),
+  jensenShannon: z.number(),
+  ks: z.object({
+    statistic: z.number(),
+    pValue: z.number(),
+    rankErrorBound: z
+      .number()
+      .openapi({ description: "The sketches' rank error, taken off D before the p-value" }),
+  }),
+  wasserstein: z.number(),
+});
+
+const CategoricalDrift = z.object({
+  kind: z.literal("categorical"),
+  count,
+  referenceCount: count,
+  psi: z.number(),
+  jensenShannon: z.number(),
+  chiSquare: z.object({
+    // JSON has no Infinity: a category the reference never saw makes the statistic null.
+    statistic: z.number().nullable(),
+    degreesOfFreedom: z.number(),
+    pValue: z.number(),
+  }),
+});
+
+const DataQualityFailure = z.object({
+  kind: z.literal("data-quality"),
+  count,
+  referenceCount: count,
+  psi: z.null(),
+  nan: count,
+  infinite: count,
+  reason: z.string(),
+});
+
+const FeatureDrift = z
+  .discriminatedUnion("kind", [NumericDrift, CategoricalDrift, DataQualityFailure])
+  .nullable()
+  .openapi("FeatureDrift", {
+    description: "null while the window or the reference has no data for the feature",
+  });
+
+const RoleDrift = z.object({
+  samples: count,
+  features: z.record(z.string(), FeatureDrift),
+  latencyMs: z.object({ p50: z.number(), p99: z.number() }).nullable(),
+});
+
+const VersionDrift = z.object({
+  role: z.enum(["active", "candidate", "requested"]),
+  version: z.number().int().positive(),
+  samples: count,
+  referenceSamples: count
+    .nullable()
+    .openapi({ description: "Rows behind the reference profile; null without one" }),
+  byRole: z.record(z.string(), RoleDrift).openapi({
+    description: "Per serving role the version answered in (active, fallback, pinned, candidate, shadow)",
+  }),
+});
+
+const DriftReport = z
+  .object({
+    model: z.string(),
+    window: z.string(),
+    windowSeconds: z.number().int().positive(),
+    from: z.iso.datetime(),
+    until: z.iso.datetime(),
+    versions: z.array(VersionDrift),
+  })
+  .openapi("DriftReport");
+
 const route = createRoute({
   method: "get",
   path: "/{name}/drift",
@@ -23,7 +104,7 @@ const route = createRoute({
     200: {
       description:
         "Per-feature statistics of each version, per serving role, over the windows from `from` to `until`",
-      content: { "application/json": { schema: z.object({}).passthrough().openapi("DriftReport") } },
+      content: { "application/json": { schema: DriftReport } },
     },
     400: problemResponse("Bad query, or a window shorter than one drift window or past the retention"),
     404: problemResponse("No such model or version"),
@@ -34,11 +115,11 @@ export const drift = resourceApp().openapi(route, async (c) => {
   const { name } = c.req.valid("param");
   const query = c.req.valid("query");
   const { state, from, until, windowSeconds } = await lookbackRead(c.env, name, query.window);
-  const roles: Array<{ version: number; role: string }> = query.version
+  const roles: Array<{ version: number; role: "active" | "candidate" | "requested" }> = query.version
     ? [{ version: query.version, role: "requested" }]
     : [
-        ...(state.active ? [{ version: state.active, role: "active" }] : []),
-        ...(state.candidate ? [{ version: state.candidate.version, role: "candidate" }] : []),
+        ...(state.active ? [{ version: state.active, role: "active" as const }] : []),
+        ...(state.candidate ? [{ version: state.candidate.version, role: "candidate" as const }] : []),
       ];
   const versions = await Promise.all(
     roles.map(async ({ version, role }) => {

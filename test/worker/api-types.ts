@@ -430,8 +430,74 @@ export interface components {
             };
         } & (unknown | unknown);
         DriftReport: {
-            [key: string]: unknown;
+            model: string;
+            window: string;
+            windowSeconds: number;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            until: string;
+            versions: {
+                /** @enum {string} */
+                role: "active" | "candidate" | "requested";
+                version: number;
+                samples: number;
+                /** @description Rows behind the reference profile; null without one */
+                referenceSamples: number | null;
+                /** @description Per serving role the version answered in (active, fallback, pinned, candidate, shadow) */
+                byRole: {
+                    [key: string]: {
+                        samples: number;
+                        features: {
+                            [key: string]: components["schemas"]["FeatureDrift"];
+                        };
+                        latencyMs: {
+                            p50: number;
+                            p99: number;
+                        } | null;
+                    };
+                };
+            }[];
         };
+        /** @description null while the window or the reference has no data for the feature */
+        FeatureDrift: {
+            /** @enum {string} */
+            kind: "numeric";
+            count: number;
+            referenceCount: number;
+            /** @description Values that were NaN or infinite (left out of KS and Wasserstein) */
+            nonFinite: number;
+            psi: number;
+            jensenShannon: number;
+            ks: {
+                statistic: number;
+                pValue: number;
+                /** @description The sketches' rank error, taken off D before the p-value */
+                rankErrorBound: number;
+            };
+            wasserstein: number;
+        } | {
+            /** @enum {string} */
+            kind: "categorical";
+            count: number;
+            referenceCount: number;
+            psi: number;
+            jensenShannon: number;
+            chiSquare: {
+                statistic: number | null;
+                degreesOfFreedom: number;
+                pValue: number;
+            };
+        } | {
+            /** @enum {string} */
+            kind: "data-quality";
+            count: number;
+            referenceCount: number;
+            psi: null;
+            nan: number;
+            infinite: number;
+            reason: string;
+        } | null;
         FeedbackResponse: {
             model: string;
             matched: number;

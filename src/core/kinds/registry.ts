@@ -25,8 +25,6 @@ export type InputSpec = z.infer<typeof InputSpec>;
 /** Every kind's own drift feature schemas, for the drift spec's union. */
 export const KIND_DRIFT_FEATURES = KINDS.flatMap((kind): readonly KindDriftFeature[] => kind.driftFeatures);
 
-export const KIND_NAMES = KINDS.map((kind) => kind.kind);
-
 /** Media types some kind takes as a whole request body (one instance's file), besides JSON. */
 export const BODY_MEDIA_TYPES: readonly string[] = KINDS.flatMap(
   (kind) =>

@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
-import { heapTop } from "../src/toolchain/wasm-heap.js";
+import { heapTop, trackWasmMemories } from "../src/toolchain/wasm-heap.js";
 import { sampleInputs, toOrtFeeds, ZOO_FIXTURES, type ZooFixture } from "../test/node/zoo-fixtures.js";
 
 export interface WebCold {
@@ -34,15 +34,7 @@ export interface NodeCold {
 }
 
 async function webCold(fixture: ZooFixture, model: string): Promise<WebCold> {
-  const memories: WebAssembly.Memory[] = [];
-  const OriginalMemory = WebAssembly.Memory;
-  // The threaded build's heap is created in JS and imported; other builds export theirs.
-  WebAssembly.Memory = class extends OriginalMemory {
-    constructor(descriptor: WebAssembly.MemoryDescriptor) {
-      super(descriptor);
-      memories.push(this);
-    }
-  } as typeof WebAssembly.Memory;
+  const memories = trackWasmMemories();
   const t0 = performance.now();
   const ort = await import("onnxruntime-web/wasm");
   const tImport = performance.now();
@@ -63,10 +55,8 @@ async function webCold(fixture: ZooFixture, model: string): Promise<WebCold> {
   ) => {
     const isMarker = source === MARKER || (ArrayBuffer.isView(source) && source.buffer === MARKER);
     if (!isMarker) return instantiate(source, imports);
+    // Through the tracker, which records the instance's exported heap.
     const instance = await WebAssembly.instantiate(compiled, imports);
-    for (const value of Object.values(instance.exports)) {
-      if (value instanceof OriginalMemory && !memories.includes(value)) memories.push(value);
-    }
     return { instance, module: compiled };
   };
   ort.env.wasm.numThreads = 1;

@@ -7,28 +7,9 @@
 import { readFile } from "node:fs/promises";
 import type { HostTensor } from "../core/tensor.js";
 import type { MemoryReading, ProbeResult } from "./session-memory.js";
-import { heapTop } from "./wasm-heap.js";
+import { heapTop, trackWasmMemories } from "./wasm-heap.js";
 
-const memories: WebAssembly.Memory[] = [];
-const OriginalMemory = WebAssembly.Memory;
-// Every WebAssembly.Memory the runtime creates or exports: its wasm heap, which V8 does not count.
-WebAssembly.Memory = class extends OriginalMemory {
-  constructor(descriptor: WebAssembly.MemoryDescriptor) {
-    super(descriptor);
-    memories.push(this);
-  }
-} as typeof WebAssembly.Memory;
-const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (
-  ...args: unknown[]
-) => Promise<WebAssembly.WebAssemblyInstantiatedSource | WebAssembly.Instance>;
-(WebAssembly as { instantiate: unknown }).instantiate = async (...args: unknown[]) => {
-  const result = await instantiate(...args);
-  const exports = "instance" in result ? result.instance.exports : result.exports;
-  for (const value of Object.values(exports)) {
-    if (value instanceof OriginalMemory && !memories.includes(value)) memories.push(value);
-  }
-  return result;
-};
+const memories = trackWasmMemories();
 
 async function reading(): Promise<MemoryReading> {
   const gc = (globalThis as { gc?: () => void }).gc;

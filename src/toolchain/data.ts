@@ -4,7 +4,7 @@
  * and fine-tuning can all rebuild the very same held-out test split from what training.json records.
  */
 import { createHash } from "node:crypto";
-import { deriveSeed, Prng } from "./train/prng.js";
+import { deriveSeed, Prng } from "../core/learn/prng.js";
 
 /** The corpus groups of each collection: 2002 and 2003 are the two releases of the corpus. */
 export const COLLECTIONS = {

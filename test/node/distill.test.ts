@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Model } from "../../src/core/learn/network.js";
 import { type DatasetSplits, loadSplits } from "../../src/toolchain/data.js";
 import { exportOnnx } from "../../src/toolchain/export.js";
 import { distill, softTargets } from "../../src/toolchain/train/distill.js";
-import { type Model, predictProba, spamScores } from "../../src/toolchain/train/model.js";
+import { predictProba, spamScores } from "../../src/toolchain/train/model.js";
 import {
   distillCollection,
   type FeaturizedSplits,

@@ -2,8 +2,12 @@ import type onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { textFeatureMatrix } from "../../src/core/kinds/hashed-text/features.js";
+import type { Model } from "../../src/core/learn/network.js";
+import { initialNetwork } from "../../src/core/learn/network.js";
+import { predictOutputs, predictProbabilities } from "../../src/core/learn/predict.js";
+import { denseRows } from "../../src/core/learn/rows.js";
 import { loadSplits } from "../../src/toolchain/data.js";
-import { exportOnnx, modelFromOnnx } from "../../src/toolchain/export.js";
+import { exportOnnx, modelFromOnnx, readExportedModel } from "../../src/toolchain/export.js";
 import {
   DataType,
   decodeModel,
@@ -14,7 +18,7 @@ import {
   OnnxFormatError,
   valueInfo,
 } from "../../src/toolchain/onnx/model.js";
-import { type Model, predictProba } from "../../src/toolchain/train/model.js";
+import { predictProba } from "../../src/toolchain/train/model.js";
 import { featurizeSplits } from "../../src/toolchain/train/pipeline.js";
 import { DEFAULT_SPEC } from "../../src/toolchain/train/record.js";
 import { trainModel } from "../../src/toolchain/train/trainer.js";
@@ -122,5 +126,42 @@ describe("modelFromOnnx", () => {
       }),
     );
     expect(() => modelFromOnnx(foreign)).toThrow(OnnxFormatError);
+  });
+});
+
+describe("exportOnnx beyond two classes", () => {
+  // Seeded random weights: what matters is that the graph computes what the learner does.
+  const mlp5 = initialNetwork({ arch: "mlp", hidden: 6, seed: 4 }, 3, 5).toModel();
+  const features = denseRows(Float32Array.from([0.5, -1, 2, 0, 1.5, 0, -0.25, 3, 1]), 3);
+
+  async function run(bytes: Uint8Array, output: string): Promise<Float32Array> {
+    const session = await ort.InferenceSession.create(bytes);
+    const input = new ort.Tensor("float32", features.values, [features.rows, features.cols]);
+    return (await session.run({ rows: input }))[output].data as Float32Array;
+  }
+
+  it("gives the probabilities of five classes the learner computes", async () => {
+    const onnx = await run(exportOnnx(mlp5, "rows"), "probabilities");
+    expect(maxAbsDiff(onnx, predictProbabilities(mlp5, features))).toBeLessThan(1e-6);
+  });
+
+  it("gives a regressor's values from a value output with no softmax", async () => {
+    const regressor = initialNetwork({ arch: "mlp", hidden: 6, seed: 4 }, 3, 1).toModel();
+    const bytes = exportOnnx(regressor, "rows", "linear");
+    expect(decodeModel(bytes).graph?.node?.map((node) => node.opType)).toEqual(["Gemm", "Relu", "Gemm"]);
+    expect(maxAbsDiff(await run(bytes, "value"), predictOutputs(regressor, features))).toBeLessThan(1e-5);
+  });
+
+  it("reads back the model and its head", () => {
+    const regressor = initialNetwork({ arch: "mlp", hidden: 6, seed: 4 }, 3, 1).toModel();
+    expect(readExportedModel(exportOnnx(mlp5))).toEqual({ model: mlp5, head: "softmax" });
+    expect(readExportedModel(exportOnnx(regressor, "rows", "linear"))).toEqual({
+      model: regressor,
+      head: "linear",
+    });
+  });
+
+  it("refuses a five-class model where a two-class one is expected", () => {
+    expect(() => modelFromOnnx(exportOnnx(mlp5))).toThrow("expected 2 output classes, found 5");
   });
 });

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { textFeatureMatrix } from "../../src/core/kinds/hashed-text/features.js";
+import type { EpochStats } from "../../src/core/learn/fit.js";
+import type { Model } from "../../src/core/learn/network.js";
+import { deriveSeed, Prng } from "../../src/core/learn/prng.js";
+import { toDense } from "../../src/core/learn/rows.js";
 import { type DatasetSplits, loadSplits } from "../../src/toolchain/data.js";
 import {
   applyMask,
@@ -8,12 +12,11 @@ import {
   maskFromZeros,
   maskSparsity,
 } from "../../src/toolchain/train/finetune.js";
-import { evaluateModel, type Model, predictProba } from "../../src/toolchain/train/model.js";
+import { evaluateModel, predictProba } from "../../src/toolchain/train/model.js";
 import { type FeaturizedSplits, featurizeSplits } from "../../src/toolchain/train/pipeline.js";
-import { deriveSeed, Prng } from "../../src/toolchain/train/prng.js";
 import { DEFAULT_SPEC } from "../../src/toolchain/train/record.js";
-import { featurize, toDense } from "../../src/toolchain/train/sparse.js";
-import { type EpochStats, resolveOptions, trainModel } from "../../src/toolchain/train/trainer.js";
+import { featurize } from "../../src/toolchain/train/sparse.js";
+import { resolveOptions, trainModel } from "../../src/toolchain/train/trainer.js";
 
 let splits: DatasetSplits;
 let data: FeaturizedSplits;

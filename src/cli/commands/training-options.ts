@@ -1,17 +1,16 @@
 /** Options shared by `vane train` and `vane distill`: hyperparameters, data subset and output directory. */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { EpochStats } from "../../core/learn/fit.js";
+import { ARCHITECTURES, type Architecture } from "../../core/learn/network.js";
+import { OPTIMIZERS, type Optimizer } from "../../core/learn/optimizer.js";
 import { COLLECTION_NAMES, type Collection } from "../../toolchain/data.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../toolchain/files.js";
 import type { ClassificationMetrics } from "../../toolchain/metrics.js";
-import { ARCHITECTURES, type Architecture } from "../../toolchain/train/model.js";
 import type { TrainRun } from "../../toolchain/train/pipeline.js";
 import {
   DEFAULT_LEARNING_RATE,
   DEFAULT_TRAIN_OPTIONS,
-  type EpochStats,
-  OPTIMIZERS,
-  type Optimizer,
   type TrainOptions,
 } from "../../toolchain/train/trainer.js";
 import { CliError, type CommandContext, numberOption, type OptionSpec, requireString } from "../command.js";
@@ -157,7 +156,7 @@ export function formatEpoch(stats: EpochStats, epochs: number): string {
     `epoch ${String(stats.epoch).padStart(width)}/${epochs}`,
     `train loss ${stats.trainLoss.toFixed(4)}`,
     `val loss ${stats.valLoss.toFixed(4)}`,
-    `val acc ${percent(stats.valAccuracy)}`,
+    ...(stats.valAccuracy === null ? [] : [`val acc ${percent(stats.valAccuracy)}`]),
     `lr ${stats.lr.toPrecision(3)}`,
   ].join("  ");
 }

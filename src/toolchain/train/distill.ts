@@ -2,16 +2,9 @@
  * Knowledge distillation: a smaller student (fewer buckets, a smaller or no hidden layer) learns from a
  * teacher's probabilities, which carry more than the hard labels (how spammy a ham email looks).
  */
+import type { EpochCallback, FitResult } from "../../core/learn/fit.js";
 import { CLASSES } from "./model.js";
-import {
-  type EpochCallback,
-  initialNetwork,
-  optimize,
-  resolveOptions,
-  type TrainData,
-  type TrainOptions,
-  type TrainResult,
-} from "./trainer.js";
+import { initialNetwork, optimize, resolveOptions, type TrainData, type TrainOptions } from "./trainer.js";
 
 export interface DistillOptions extends TrainOptions {
   /** Softens the teacher's probabilities: p^(1/T), renormalised. T > 1 reveals more of its ranking. */
@@ -51,7 +44,7 @@ export function distill(
   teacherProbabilities: ArrayLike<number>,
   options: Partial<DistillOptions> = {},
   onEpoch?: EpochCallback,
-): TrainResult {
+): FitResult {
   const { temperature = DEFAULT_DISTILL.temperature, alpha = DEFAULT_DISTILL.alpha, ...rest } = options;
   if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
   const settings = resolveOptions(rest);

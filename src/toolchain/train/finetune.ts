@@ -2,21 +2,15 @@
  * Magnitude pruning of our own models and fine-tuning under a fixed mask, so the pruned weights stay
  * exactly zero while the surviving ones recover the accuracy the pruning cost.
  */
+
+import type { EpochCallback, FitResult, WeightMask } from "../../core/learn/fit.js";
+import { type Model, Network } from "../../core/learn/network.js";
 import type { DatasetSplits } from "../data.js";
 import { exportOnnx, modelFromOnnx } from "../export.js";
-import { evaluateModel, type Model, Network } from "./model.js";
+import { evaluateModel } from "./model.js";
 import { hyperparameters, type TrainingRecord } from "./record.js";
 import { labeledRows } from "./sparse.js";
-import {
-  type EpochCallback,
-  optimize,
-  resolveOptions,
-  type TrainData,
-  type TrainOptions,
-  type TrainResult,
-  type WeightMask,
-  withoutUndefined,
-} from "./trainer.js";
+import { optimize, resolveOptions, type TrainData, type TrainOptions, withoutUndefined } from "./trainer.js";
 
 export type FineTuneOptions = Omit<TrainOptions, "arch" | "hidden">;
 
@@ -85,7 +79,7 @@ export function fineTune(
   mask: WeightMask,
   options: Partial<FineTuneOptions> = {},
   onEpoch?: EpochCallback,
-): TrainResult {
+): FitResult {
   const settings = resolveOptions({
     epochs: DEFAULT_FINE_TUNE.epochs,
     ...withoutUndefined(options),

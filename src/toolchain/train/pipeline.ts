@@ -6,20 +6,16 @@ import { z } from "zod";
 import { UnprocessableError } from "../../core/errors.js";
 import { textFeatureMatrix } from "../../core/kinds/hashed-text/features.js";
 import type { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
+import type { EpochCallback, FitResult } from "../../core/learn/fit.js";
+import type { Model } from "../../core/learn/network.js";
 import { type Collection, type DatasetSplits, loadSplits, summarizeSplits } from "../data.js";
 import { exportOnnx, PROBABILITIES_OUTPUT } from "../export.js";
 import { readJsonFile } from "../files.js";
 import { DEFAULT_DISTILL, type DistillOptions, distill } from "./distill.js";
-import { CLASSES, evaluateModel, type Model } from "./model.js";
+import { CLASSES, evaluateModel } from "./model.js";
 import { buildRecord, DEFAULT_SPEC, TrainingRecord } from "./record.js";
 import { type LabeledRows, labeledRows } from "./sparse.js";
-import {
-  type EpochCallback,
-  resolveOptions,
-  type TrainOptions,
-  type TrainResult,
-  trainModel,
-} from "./trainer.js";
+import { resolveOptions, type TrainOptions, trainModel } from "./trainer.js";
 
 export interface FeaturizedSplits {
   train: LabeledRows;
@@ -146,7 +142,7 @@ async function finishRun(
   spec: HashedTextSpec,
   settings: TrainOptions,
   splits: DatasetSplits,
-  train: (data: FeaturizedSplits) => TrainResult,
+  train: (data: FeaturizedSplits) => FitResult,
 ): Promise<TrainRun> {
   const featurizeStarted = performance.now();
   const data = featurizeSplits(spec, splits);

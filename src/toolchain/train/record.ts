@@ -5,12 +5,14 @@
  */
 import { z } from "zod";
 import { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
+import type { FitResult } from "../../core/learn/fit.js";
+import { ARCHITECTURES, type Model, modelHidden, modelInputs } from "../../core/learn/network.js";
+import { OPTIMIZERS } from "../../core/learn/optimizer.js";
 import { COLLECTION_NAMES, LABELS, type SplitSummary } from "../data.js";
 import { PROBABILITIES_OUTPUT } from "../export.js";
 import type { ClassificationMetrics } from "../metrics.js";
 import { DEFAULT_OPSET } from "../onnx/model.js";
-import { ARCHITECTURES, type Model, modelHidden, modelInputs } from "./model.js";
-import { OPTIMIZERS, type TrainOptions, type TrainResult } from "./trainer.js";
+import type { TrainOptions } from "./trainer.js";
 
 export const TRAINING_RECORD_FORMAT = "vane-training/1";
 
@@ -56,7 +58,7 @@ const History = z.array(
     epoch: z.number().int().positive(),
     trainLoss: z.number(),
     valLoss: z.number(),
-    valAccuracy: z.number(),
+    valAccuracy: z.number().nullable(),
     lr: z.number(),
   }),
 );
@@ -126,7 +128,7 @@ export interface RecordParts {
   spec: HashedTextSpec;
   options: TrainOptions;
   split: SplitSummary;
-  result: TrainResult;
+  result: FitResult;
   metrics: { validation: ClassificationMetrics; test: ClassificationMetrics };
   timing: { featurizeMs: number; trainMs: number };
 }

@@ -2,8 +2,8 @@
  * Seeded pseudo-random numbers for the trainer and the data splits. Math.random cannot be seeded, and
  * a run must be reproducible bit for bit from its seed.
  */
-import { fmix32 } from "../../core/share-hash.js";
-import { Mulberry32 } from "../../core/sketch/prng.js";
+import { fmix32 } from "../share-hash.js";
+import { Mulberry32 } from "../sketch/prng.js";
 
 /** A 32-bit seed: integers in [0, 2^32). */
 export function isSeed(value: number): boolean {

@@ -2,12 +2,14 @@
  * Any model directory on a labelled JSONL dataset, under onnxruntime-node, variants side by side
  * (fp32, quantized, pruned: same interface, other bytes): classification accuracy, macro-F1, log
  * loss and the confusion matrix; regression MAE and RMSE; embeddings their cosine agreement with the
- * first variant (the fp32 reference). Feeds are built once with the model's input kind and fed to
+ * first variant (the fp32 reference). Classification also gets per-class precision and recall,
+ * regression R². Feeds are built once with the model's input kind and fed to
  * every variant, so they differ only by their bytes.
  */
 import { gzipSync } from "node:zlib";
 import { InvalidInputError } from "../core/errors.js";
 import type { FeatureBatch } from "../core/kinds/kind.js";
+import { type MulticlassMetrics, multiclassMetrics, regressionMetrics } from "../core/learn/metrics.js";
 import type { Manifest } from "../core/manifest.js";
 import type { Prediction } from "../core/tasks/schema.js";
 import { instanceSlice } from "../core/tensor.js";
@@ -19,15 +21,8 @@ export interface Variant {
   model: Uint8Array;
 }
 
-export interface ClassificationQuality {
+export interface ClassificationQuality extends MulticlassMetrics {
   task: "classification";
-  count: number;
-  accuracy: number;
-  macroF1: number;
-  logLoss: number;
-  /** confusion[actual][predicted], in the order of `labels`. */
-  confusion: number[][];
-  labels: string[];
   /** Share of instances labelled as the reference variant labels them. */
   agreement: number;
 }
@@ -37,6 +32,8 @@ export interface RegressionQuality {
   count: number;
   mae: number;
   rmse: number;
+  /** Over every target value; null when the targets do not vary. */
+  r2: number | null;
   /** Mean |value - the reference variant's value|. */
   maeToReference: number;
 }
@@ -65,8 +62,6 @@ export interface VariantEvaluation {
   quality: Quality;
 }
 
-const LOG_LOSS_EPSILON = 1e-15;
-
 function flatten<T>(scored: readonly ScoredLine[], pick: (line: ScoredLine, index: number) => T): T[] {
   return scored.flatMap((line) => Array.from({ length: line.batch.size }, (_, i) => pick(line, i)));
 }
@@ -92,37 +87,18 @@ function classification(
   predictions: readonly Prediction[],
   reference: readonly Prediction[],
 ): ClassificationQuality {
-  const k = labels.length;
-  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  let correct = 0;
+  const probabilities = predictions.flatMap((prediction) =>
+    "probabilities" in prediction ? labels.map((label) => prediction.probabilities[label]) : [],
+  );
   let agree = 0;
-  let loss = 0;
   predictions.forEach((prediction, i) => {
-    if (!("probabilities" in prediction)) return;
-    const predicted = labels.indexOf(prediction.label);
-    confusion[truth[i]][predicted]++;
-    if (predicted === truth[i]) correct++;
     const other = reference[i];
-    if ("label" in other && other.label === prediction.label) agree++;
-    const p = prediction.probabilities[labels[truth[i]]];
-    loss -= Math.log(Math.min(1 - LOG_LOSS_EPSILON, Math.max(LOG_LOSS_EPSILON, p)));
+    if ("label" in prediction && "label" in other && other.label === prediction.label) agree++;
   });
-  const f1s = labels.map((_, c) => {
-    const tp = confusion[c][c];
-    const predictedC = confusion.reduce((sum, row) => sum + row[c], 0);
-    const actualC = confusion[c].reduce((a, b) => a + b, 0);
-    return tp === 0 ? 0 : (2 * tp) / (predictedC + actualC);
-  });
-  const n = predictions.length;
   return {
     task: "classification",
-    count: n,
-    accuracy: correct / n,
-    macroF1: f1s.reduce((a, b) => a + b, 0) / k,
-    logLoss: loss / n,
-    confusion,
-    labels: [...labels],
-    agreement: agree / n,
+    ...multiclassMetrics(truth, probabilities, labels),
+    agreement: agree / predictions.length,
   };
 }
 
@@ -138,10 +114,9 @@ function regression(
   reference: readonly Prediction[],
   where: string,
 ): RegressionQuality {
-  let absolute = 0;
-  let squared = 0;
+  const expectedValues: number[] = [];
+  const predictedValues: number[] = [];
   let toReference = 0;
-  let count = 0;
   predictions.forEach((prediction, i) => {
     const expected = typeof truth[i] === "number" ? [truth[i] as number] : truth[i];
     const values = valuesOf(prediction);
@@ -153,18 +128,19 @@ function regression(
     }
     const others = valuesOf(reference[i]);
     values.forEach((value, j) => {
-      absolute += Math.abs(value - expected[j]);
-      squared += (value - expected[j]) ** 2;
+      expectedValues.push(expected[j]);
+      predictedValues.push(value);
       toReference += Math.abs(value - others[j]);
-      count++;
     });
   });
+  const { mae, rmse, r2 } = regressionMetrics(expectedValues, predictedValues);
   return {
     task: "regression",
     count: predictions.length,
-    mae: absolute / count,
-    rmse: Math.sqrt(squared / count),
-    maeToReference: toReference / count,
+    mae,
+    rmse,
+    r2,
+    maeToReference: toReference / expectedValues.length,
   };
 }
 
@@ -272,11 +248,11 @@ export function variantTable(rows: readonly VariantEvaluation[]): string {
       ].join("\n");
     case "regression":
       return [
-        "| variant | MAE | RMSE | MAE to the first | bytes | gzip |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| variant | MAE | RMSE | R² | MAE to the first | bytes | gzip |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         ...rows.map((row) => {
           const q = row.quality as RegressionQuality;
-          return `| ${row.label} | ${fixed(q.mae)} | ${fixed(q.rmse)} | ${fixed(q.maeToReference)} | ${size(row)} |`;
+          return `| ${row.label} | ${fixed(q.mae)} | ${fixed(q.rmse)} | ${q.r2 === null ? "n/a" : fixed(q.r2)} | ${fixed(q.maeToReference)} | ${size(row)} |`;
         }),
       ].join("\n");
     case "embedding":
@@ -301,10 +277,23 @@ export function variantTable(rows: readonly VariantEvaluation[]): string {
 }
 
 /** The confusion matrix of a classification row, as a Markdown table. */
-export function confusionTable(quality: ClassificationQuality): string {
+export function confusionTable(quality: MulticlassMetrics): string {
   return [
     `| actual \\ predicted | ${quality.labels.join(" | ")} |`,
     `|---|${quality.labels.map(() => "---:").join("|")}|`,
     ...quality.confusion.map((row, i) => `| ${quality.labels[i]} | ${row.join(" | ")} |`),
+  ].join("\n");
+}
+
+/** Precision, recall, F1 and support of each class, as a Markdown table. */
+export function perClassTable(quality: MulticlassMetrics): string {
+  const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+  return [
+    "| class | precision | recall | F1 | support |",
+    "|---|---:|---:|---:|---:|",
+    ...quality.perClass.map(
+      (c) =>
+        `| ${c.label} | ${percent(c.precision)} | ${percent(c.recall)} | ${fixed(c.f1)} | ${c.support} |`,
+    ),
   ].join("\n");
 }

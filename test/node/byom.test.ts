@@ -124,7 +124,7 @@ describe("vane profile --reference", () => {
 });
 
 describe("vane evaluate --data", () => {
-  it("compares an fp32 classifier with its int8 variant: accuracy, macro-F1, log loss, confusion", async () => {
+  it("compares an fp32 classifier with its int8 variant: accuracy, macro-F1, log loss, per class, confusion", async () => {
     const data = join(scratch, "mlp-labelled.jsonl");
     await writeFile(data, instanceLines(sampleInputs("mlp"), ["a", "b", "c"]));
     const int8 = join(scratch, "mlp-int8.onnx");
@@ -140,9 +140,23 @@ describe("vane evaluate --data", () => {
       [0, 1, 0],
       [0, 0, 1],
     ]);
+    expect(fp32.quality.perClass).toEqual(
+      ["a", "b", "c"].map((label) => ({ label, precision: 1, recall: 1, f1: 1, support: 1 })),
+    );
     expect(fp32.quality.logLoss).toBeGreaterThan(0);
     expect(quantized.bytes).toBeLessThan(fp32.bytes);
     expect(quantized.quality.agreement).toBe(1);
+  });
+
+  it("prints each class's precision, recall and support, and the confusion matrix", async () => {
+    const data = join(scratch, "mlp-labelled-text.jsonl");
+    await writeFile(data, instanceLines(sampleInputs("mlp"), ["a", "b", "c"]));
+    const run = await vane(["evaluate", `fp32=${mlp}`, "--data", data]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "| class | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n| a | 100.00% | 100.00% | 1.0000 | 1 |",
+    );
+    expect(run.stdout).toContain("| actual \\ predicted | a | b | c |");
   });
 
   it("measures an embedding variant by its cosine agreement with the first model", async () => {

@@ -8,6 +8,7 @@ import { COLLECTION_NAMES, loadSplits } from "../../toolchain/data.js";
 import {
   confusionTable,
   evaluateVariants,
+  perClassTable,
   type Variant,
   variantTable,
 } from "../../toolchain/dataset-evaluation.js";
@@ -63,7 +64,9 @@ async function evaluateOnDataset(argumentsGiven: readonly string[], data: string
   const batches = buildLines(builder, lines, data);
   const rows = await evaluateVariants(first.manifest, variants, lines, batches, data);
   const confusions = rows.flatMap((row) =>
-    row.quality.task === "classification" ? [`${row.label}:\n\n${confusionTable(row.quality)}`] : [],
+    row.quality.task === "classification"
+      ? [`${row.label}:\n\n${perClassTable(row.quality)}\n\n${confusionTable(row.quality)}`]
+      : [],
   );
   return {
     data: { data, task: first.manifest.task.kind, models: rows },

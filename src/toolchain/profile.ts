@@ -74,13 +74,37 @@ function leaveOneOutUnseenShare(
   return unseen / tokens.length;
 }
 
+/** The labelled texts a profile describes, and where they came from (kept in the profile). */
+export interface ReferenceData {
+  texts: string[];
+  /** Label index per text. */
+  labels: number[];
+  source: Record<string, unknown>;
+}
+
+/** The record's training split: what a freshly trained model has seen. */
+async function trainingReference(record: TrainingRecord): Promise<ReferenceData> {
+  const { train } = await loadRecordSplits(record);
+  return {
+    texts: train.map((email) => email.text),
+    labels: train.map((email) => email.label),
+    source: {
+      corpus: record.data.corpus,
+      collection: record.data.collection,
+      split: "train",
+      seed: record.data.seed,
+    },
+  };
+}
+
+/** Drift spec and reference profile, by default over the record's training split. */
 export async function buildDriftArtifacts(
   onnx: Uint8Array,
   record: TrainingRecord,
   meta: { name: string; version: number; examples?: DriftSpec["examples"] },
+  reference?: ReferenceData,
 ): Promise<DriftArtifacts> {
-  const splits = await loadRecordSplits(record);
-  const texts = splits.train.map((email) => email.text);
+  const { texts, labels: referenceLabels, source } = reference ?? (await trainingReference(record));
   const featurized = texts.map((text) => textFeatures(record.spec, text));
 
   const tokenCounts = new Map<number, number>();
@@ -93,7 +117,7 @@ export async function buildDriftArtifacts(
   const labels = record.model.labels;
   const buckets = informativeBuckets(
     featurized.map((f) => f.vector),
-    splits.train.map((email) => email.label),
+    referenceLabels,
     INFORMATIVE_FEATURES,
   );
   const features: DriftFeature[] = [
@@ -131,15 +155,6 @@ export async function buildDriftArtifacts(
       [UNSEEN_SHARE]: leaveOneOutUnseenShare(tokenHashes, tokenCounts, vocabulary),
     };
   });
-  const profile = buildProfile(drift, rows, {
-    name: meta.name,
-    version: meta.version,
-    source: {
-      corpus: record.data.corpus,
-      collection: record.data.collection,
-      split: "train",
-      seed: record.data.seed,
-    },
-  });
+  const profile = buildProfile(drift, rows, { name: meta.name, version: meta.version, source });
   return { drift, profile };
 }

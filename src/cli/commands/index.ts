@@ -6,6 +6,7 @@ import { profile } from "./profile.js";
 import { prune } from "./prune.js";
 import { publish } from "./publish.js";
 import { quantize } from "./quantize.js";
+import { retrain } from "./retrain.js";
 import { train } from "./train.js";
 
 /** Every subcommand, in the order `vane --help` lists them: the path from data to the edge. */
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   evaluate,
   profile,
   publish,
+  retrain,
 ];

@@ -63,6 +63,25 @@ const History = z.array(
   }),
 );
 
+const Retraining = z.object({
+  method: z.literal("retrain"),
+  parent: z.object({ name: z.string(), version: z.number().int().positive(), sha256: z.string() }),
+  feedback: z.object({
+    source: z.string(),
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    rows: Count,
+    sizes: Splits(Count),
+    /** Rows per label index, over all splits. */
+    byLabel: z.array(Count),
+  }),
+  /** Rows of the parent's own training data mixed in, so the update does not forget it. */
+  replay: z.object({ share: z.number().min(0).max(1), train: Count, validation: Count }),
+  /** The served (quantized) bytes of parent and child on the held-out feedback and on the parent's test split. */
+  heldOut: z.object({ parent: Metrics, child: Metrics }),
+  parentTest: z.object({ parent: Metrics, child: Metrics }),
+});
+
 export const TrainingRecord = z.object({
   format: z.literal(TRAINING_RECORD_FORMAT),
   createdAt: z.iso.datetime(),
@@ -103,6 +122,8 @@ export const TrainingRecord = z.object({
       alpha: z.number().min(0).max(1),
     })
     .optional(),
+  /** Present when the model was warm-started from a published version and tuned on its feedback. */
+  retraining: Retraining.optional(),
   /** Present when the weights were magnitude-pruned and fine-tuned after training. */
   fineTuning: z
     .object({

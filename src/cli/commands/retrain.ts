@@ -1,0 +1,139 @@
+/** `vane retrain`: a published version fine-tuned on its exported feedback, written as the next version. */
+import { MODEL_NAME } from "../../core/manifest.js";
+import { readFeedbackData } from "../../toolchain/retrain/feedback-data.js";
+import {
+  RETRAIN_DEFAULTS,
+  retrain as retrainVersion,
+  writeRetrainedVersion,
+} from "../../toolchain/retrain/retrain.js";
+import { DEFAULT_FINE_TUNE } from "../../toolchain/train/finetune.js";
+import { CliError, type Command, type CommandContext, requireString } from "../command.js";
+import {
+  asCliErrors,
+  formatEpoch,
+  formatMetrics,
+  fractionOption,
+  integerOption,
+  parseOutputDirectory,
+  positiveOption,
+} from "./training-options.js";
+
+const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+const points = (value: number) => `${value >= 0 ? "+" : ""}${(value * 100).toFixed(2)} points`;
+
+function optionalInteger(context: CommandContext, option: string, min: number, max: number) {
+  return context.values[option] === undefined ? undefined : integerOption(context, option, min, max);
+}
+
+export const retrain: Command = {
+  name: "retrain",
+  summary: "fine-tune a published version on its exported feedback (with replay of its training data)",
+  usage:
+    "vane retrain --from <model dir> --feedback <export.jsonl> --out <dir> [--replay-share 0.3] [--version <n>]",
+  options: {
+    from: {
+      type: "string",
+      description:
+        "the published version's model directory (model.onnx, training.json, manifest.json) (required)",
+    },
+    feedback: { type: "string", description: "feedback data, as vane feedback export writes it (required)" },
+    "replay-share": {
+      type: "string",
+      default: String(RETRAIN_DEFAULTS.replayShare),
+      description: "share of the tuning rows drawn from the parent's own training data",
+    },
+    "held-out": {
+      type: "string",
+      default: String(RETRAIN_DEFAULTS.heldOut),
+      description: "share of the feedback held out to compare parent and child",
+    },
+    validation: {
+      type: "string",
+      default: String(RETRAIN_DEFAULTS.validation),
+      description: "share of the remaining feedback that early-stops the tuning",
+    },
+    name: { type: "string", description: "model name (default: the parent's)" },
+    version: { type: "string", description: "the new version's number (default: the parent's + 1)" },
+    epochs: {
+      type: "string",
+      default: String(DEFAULT_FINE_TUNE.epochs),
+      description: "maximum epochs (early stopping ends sooner)",
+    },
+    lr: { type: "string", description: "learning rate (default: the parent's)" },
+    "batch-size": { type: "string", description: "examples per mini-batch (default: the parent's)" },
+    patience: {
+      type: "string",
+      description: "epochs without a better validation loss (default: the parent's)",
+    },
+    seed: {
+      type: "string",
+      default: String(RETRAIN_DEFAULTS.seed),
+      description: "seed of the feedback split, the replay draw and the shuffling",
+    },
+    out: { type: "string", description: "output directory for the new version (required)" },
+  },
+  async run(context) {
+    const from = requireString(context, "from");
+    const feedbackPath = requireString(context, "feedback");
+    const replayShare = fractionOption(context, "replay-share", "a share from 0 to below 1");
+    if (replayShare >= 1)
+      throw new CliError("--replay-share must be below 1: the tuning needs feedback rows");
+    const heldOut = fractionOption(context, "held-out", "a share from 0 to below 1");
+    const validation = fractionOption(context, "validation", "a share from 0 to below 1");
+    const name = typeof context.values.name === "string" ? context.values.name : undefined;
+    if (name !== undefined && !MODEL_NAME.test(name))
+      throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
+    const version = optionalInteger(context, "version", 1, Number.MAX_SAFE_INTEGER);
+    const epochs = integerOption(context, "epochs", 1, 10_000);
+    const training = {
+      epochs,
+      learningRate: context.values.lr === undefined ? undefined : positiveOption(context, "lr"),
+      batchSize: optionalInteger(context, "batch-size", 1, 1_000_000),
+      patience: optionalInteger(context, "patience", 1, 10_000),
+      seed: integerOption(context, "seed", 0, 0xffffffff),
+    };
+    const out = await parseOutputDirectory(context);
+    const feedback = await readFeedbackData(feedbackPath);
+    const result = await asCliErrors(() =>
+      retrainVersion({
+        from,
+        feedback,
+        feedbackSource: feedbackPath,
+        replayShare,
+        heldOut,
+        validation,
+        seed: training.seed,
+        training,
+        onEpoch: (stats) => context.progress(formatEpoch(stats, epochs)),
+      }),
+    );
+    const identity = { name: name ?? result.parent.name, version: version ?? result.parent.version + 1 };
+    const written = await writeRetrainedVersion(out, result, identity);
+    const retraining = result.record.retraining;
+    if (!retraining) throw new Error("a retrained record always carries its retraining");
+    const { heldOut: held, parentTest, feedback: rows, replay } = retraining;
+    const parentLabel = `${result.parent.name}@${result.parent.version}`;
+    const childLabel = `${identity.name}@${identity.version}`;
+    const text = [
+      `retrained ${parentLabel} as ${childLabel} on ${rows.rows} feedback rows (${rows.from} .. ${rows.to}): ${rows.sizes.train} train + ${replay.train} replayed, ${rows.sizes.validation} + ${replay.validation} validation, ${rows.sizes.test} held out; best epoch ${result.record.bestEpoch} of ${result.record.history.length}`,
+      `held-out feedback  ${parentLabel} ${percent(held.parent.accuracy)}  ${childLabel} ${percent(held.child.accuracy)}  (${points(held.child.accuracy - held.parent.accuracy)})`,
+      `parent's test split (${result.record.data.collection})  ${parentLabel} ${percent(parentTest.parent.accuracy)}  ${childLabel} ${percent(parentTest.child.accuracy)}  (${points(parentTest.child.accuracy - parentTest.parent.accuracy)})`,
+      `child on held-out  ${formatMetrics(held.child)}`,
+      `wrote ${out} (${written.manifest.model.bytes} bytes, ${result.quantization.style} int8): vane publish ${out} --name ${identity.name} --version ${identity.version}`,
+    ].join("\n");
+    return {
+      data: {
+        out,
+        parent: { name: result.parent.name, version: result.parent.version },
+        name: identity.name,
+        version: identity.version,
+        feedback: rows,
+        replay,
+        heldOut: held,
+        parentTest,
+        manifest: written.manifest,
+      },
+      text,
+    };
+  },
+};

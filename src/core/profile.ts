@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { DriftFeature, DriftSpec, DriftValues } from "./drift-features.js";
+import { kindCategories } from "./kinds/registry.js";
 import {
   createSketch,
   deserializeSketch,
@@ -32,7 +33,13 @@ export const Profile = z.object({
 export type Profile = z.infer<typeof Profile>;
 
 export function isCategorical(feature: DriftFeature): boolean {
-  return feature.kind === "predicted-label";
+  return feature.kind === "predicted-label" || kindCategories(feature.kind) !== undefined;
+}
+
+/** A categorical feature's fixed vocabulary (data-quality states), if its kind gives one. */
+function fixedCategories(feature: DriftFeature): string[] | undefined {
+  const categories = kindCategories(feature.kind);
+  return categories ? [...categories] : undefined;
 }
 
 /** The reference profile of `rows` (one DriftValues per training instance). */
@@ -45,7 +52,7 @@ export function buildProfile(
   for (const feature of spec.features) {
     const values = rows.map((row) => row[feature.name]).filter((value) => value !== undefined);
     const sketch = isCategorical(feature)
-      ? createSketch({ kind: "categorical" })
+      ? createSketch({ kind: "categorical", categories: fixedCategories(feature) })
       : createSketch({
           kind: "numeric",
           edges: binEdgesFromSample(values as number[], PROFILE_BINS),
@@ -62,7 +69,8 @@ export function emptySketches(spec: DriftSpec, profile: Profile | null): Record<
   for (const feature of spec.features) {
     const reference = profile?.features[feature.name];
     if (isCategorical(feature)) {
-      const categories = reference?.kind === "categorical" ? reference.categories.categories : undefined;
+      const categories =
+        reference?.kind === "categorical" ? reference.categories.categories : fixedCategories(feature);
       sketches[feature.name] = createSketch({ kind: "categorical", categories });
     } else {
       const edges = reference?.kind === "numeric" ? reference.histogram.edges : FALLBACK_EDGES;

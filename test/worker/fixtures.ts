@@ -4,6 +4,7 @@ import { inject } from "vitest";
 import type { Manifest } from "../../src/core/manifest.js";
 import type { TensorDType } from "../../src/core/tensor.js";
 import type { RegistryStateInput } from "../../src/registry/state.js";
+import type { TabularFixture } from "./tabular-setup.js";
 
 export interface VersionFixture {
   manifest: Manifest;
@@ -41,6 +42,8 @@ export interface Fixtures {
   tensorModel: { bytes: string; sha256: string };
   /** The zoo's cnn under the image kind, its encoder under the wordpiece-text kind. */
   kinds: { image: KindFixture; wordpiece: KindFixture };
+  /** weather.csv rows through the dataset module, and a model answering the matrix it is fed. */
+  tabular: TabularFixture;
   tensorInputs: { x: number[]; ids: number[] };
   /** onnxruntime-node outputs: `name@version` (on `emails`) or `tensor`, then output name to values. */
   reference: Record<string, Record<string, number[]>>;

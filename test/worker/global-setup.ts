@@ -16,6 +16,7 @@ import type { Manifest } from "../../src/core/manifest.js";
 import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js";
 import type { Fixtures, VersionFixture } from "./fixtures.js";
 import { imageFixture, wordpieceFixture } from "./kind-fixtures.js";
+import { tabularFixture } from "./tabular-setup.js";
 import { buildTensorModel } from "./tensor-model.js";
 import { zooVersions } from "./zoo-setup.js";
 
@@ -184,6 +185,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       image: await imageFixture(),
       wordpiece: await wordpieceFixture(emails.map((mail) => mail.text)),
     },
+    tabular: await tabularFixture(),
     reference,
     replay,
     longest,

@@ -67,6 +67,11 @@ export interface InputKind<Spec extends { kind: string }, Instance> {
   readonly spec: z.ZodType<Spec>;
   /** Schemas of the drift features only this kind measures (joined into the manifest's drift spec). */
   readonly driftFeatures: readonly z.ZodObject<{ kind: z.ZodLiteral<string>; name: z.ZodString }>[];
+  /**
+   * Those of its drift features whose values are categories (counted, compared by chi-square), by
+   * feature kind: their fixed vocabulary, or null for the categories the reference shows.
+   */
+  readonly categoricalDrift?: Readonly<Record<string, readonly string[] | null>>;
   /** The graph inputs the kind feeds (checked against the graph at import, publish and load). */
   feeds(spec: Spec): string[];
   /** Absent for kinds that take tensors only. */

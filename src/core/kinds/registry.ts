@@ -6,10 +6,11 @@ import { z } from "zod";
 import { hashedText } from "./hashed-text/index.js";
 import { image } from "./image/index.js";
 import type { InputKind } from "./kind.js";
+import { tabular } from "./tabular/index.js";
 import { tensors } from "./tensors/index.js";
 import { wordpieceText } from "./wordpiece-text/index.js";
 
-const KINDS = [tensors, hashedText, image, wordpieceText] as const;
+const KINDS = [tensors, hashedText, image, wordpieceText, tabular] as const;
 
 type Kind = (typeof KINDS)[number];
 type SpecSchema = Kind["spec"];
@@ -24,6 +25,18 @@ export type InputSpec = z.infer<typeof InputSpec>;
 
 /** Every kind's own drift feature schemas, for the drift spec's union. */
 export const KIND_DRIFT_FEATURES = KINDS.flatMap((kind): readonly KindDriftFeature[] => kind.driftFeatures);
+
+const CATEGORICAL_DRIFT = new Map<string, readonly string[] | null>(
+  KINDS.flatMap((kind) => ("categoricalDrift" in kind ? Object.entries(kind.categoricalDrift) : [])),
+);
+
+/**
+ * Whether a kind's drift feature of `featureKind` takes categories: its fixed vocabulary, null for
+ * the reference's categories, undefined for a numeric feature (or one no kind owns).
+ */
+export function kindCategories(featureKind: string): readonly string[] | null | undefined {
+  return CATEGORICAL_DRIFT.get(featureKind);
+}
 
 /** Media types some kind takes as a whole request body (one instance's file), besides JSON. */
 export const BODY_MEDIA_TYPES: readonly string[] = KINDS.flatMap(

@@ -13,6 +13,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { limits } from "../config.js";
 import { type FeedbackKey, foldFeedback, type LabelledInstance } from "../drift/feedback.js";
+import { type LabelledPrediction, labelRows } from "../drift/feedback-data.js";
 import { readPredictions } from "../drift/predictions.js";
 import { windowStart } from "../drift/window-format.js";
 import { keys } from "../registry/keys.js";
@@ -116,6 +117,7 @@ export const feedback = resourceApp().openapi(route, async (c) => {
   const errors: FieldError[] = [];
   const groups = new Map<string, { key: FeedbackKey; instances: LabelledInstance[] }>();
   const seconds = limits(c.env).driftWindowSeconds;
+  const training: LabelledPrediction[] = [];
   let unknown = 0;
   for (const [i, item] of labels.entries()) {
     const record = records.get(item.requestId);
@@ -140,6 +142,9 @@ export const feedback = resourceApp().openapi(route, async (c) => {
         message: `request ${item.requestId} had ${answer.labels.length} instance(s)`,
       });
       continue;
+    }
+    if (manifest?.feedbackData) {
+      training.push({ requestId: item.requestId, index: item.index, time: record.time, label: item.label });
     }
     for (const entry of [answer, ...shadows]) {
       const predicted = entry.labels[item.index];
@@ -179,6 +184,9 @@ export const feedback = resourceApp().openapi(route, async (c) => {
     );
     if (group.key.role !== "shadow") counted += fresh;
   }
+  await labelRows(c.env.PREDICTIONS, name, training, Date.now()).catch(
+    storageFailed("label the kept training data"),
+  );
   const matched = labels.length - unknown;
   return c.json({ model: name, matched, unknown, duplicates: matched - counted }, 200);
 });

@@ -1,6 +1,7 @@
 /** GET /v1/models and GET /v1/models/{name}: what is deployed, and which version serves. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Manifest } from "../core/manifest.js";
+import { FeedbackDataSpec, Lineage, UpdateSpec } from "../core/update-spec.js";
 import { listVersions, readManifest } from "../registry/manifests.js";
 import { listModelNames, readState } from "../registry/state.js";
 import { resourceApp } from "./context.js";
@@ -20,6 +21,11 @@ const VersionSummary = z
     input: z.string().optional(),
     task: z.string().optional(),
     metrics: z.record(z.string(), z.number()).optional(),
+    /** Which version it was made from, how, and on what data. */
+    lineage: Lineage.optional(),
+    /** What of its predictions' feedback it keeps as training data, and whether it updates online. */
+    feedbackData: FeedbackDataSpec.optional(),
+    update: UpdateSpec.optional(),
     /** Set when the manifest cannot be read. */
     error: z.string().optional(),
   })
@@ -84,6 +90,9 @@ function summarize(manifest: Manifest): z.infer<typeof VersionSummary> {
     input: manifest.input.kind,
     task: manifest.task.kind,
     metrics: manifest.metrics,
+    lineage: manifest.lineage,
+    feedbackData: manifest.feedbackData,
+    update: manifest.update,
   };
 }
 

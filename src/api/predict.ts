@@ -19,6 +19,7 @@ import { TensorInput } from "../core/kinds/tensors/schema.js";
 import { answer } from "../core/tasks/answer.js";
 import type { ClassPrediction, Prediction } from "../core/tasks/schema.js";
 import type { HostTensor } from "../core/tensor.js";
+import { keptInstances } from "../drift/feedback-data.js";
 import { logPrediction, type PredictionEntry } from "../drift/predictions.js";
 import { recordSamples } from "../drift/recorder.js";
 import type { ServingRole } from "../drift/sample.js";
@@ -187,6 +188,8 @@ interface Deferred {
   latencyMs: number;
   sampleRate: number;
   shadow: (() => Promise<Scored | null>) | null;
+  /** The request's instances as sent, for models that keep them as training data. */
+  instances: readonly unknown[] | undefined;
 }
 
 function samplesFor(scored: Scored, context: Deferred, latencyMs: number) {
@@ -252,6 +255,7 @@ async function afterResponse(env: Env, answer: Scored, context: Deferred): Promi
       requestId,
       time: started,
       entries: kept,
+      kept: keptInstances(answer.serving.manifest, answer.batch, context.instances, requestId, started),
     });
   } catch (error) {
     console.warn(JSON.stringify({ event: "prediction_record_failed", requestId, message: String(error) }));
@@ -274,6 +278,7 @@ function respond(
       latencyMs: Date.now() - started,
       sampleRate: answer.serving.sampleRate ?? limits(c.env).driftSampleRate,
       shadow,
+      instances: request.instances,
     }),
   );
   return c.json(

@@ -7,6 +7,7 @@ import { DriftSpec } from "./drift-features.js";
 import { InputSpec, kindOf } from "./kinds/registry.js";
 import { TaskSpec } from "./tasks/schema.js";
 import { TensorSpec } from "./tensor.js";
+import { FeedbackDataSpec, Lineage, UpdateSpec } from "./update-spec.js";
 
 export const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -39,6 +40,12 @@ const ManifestFields = z.object({
   profile: z.string().optional(),
   /** The features sampled at the edge for drift, and the training vocabulary they need. */
   drift: DriftSpec.optional(),
+  /** Which version it was made from, how, and on what data (./update-spec.ts). */
+  lineage: Lineage.optional(),
+  /** Keep training data from predictions that get feedback; absent: nothing is kept. */
+  feedbackData: FeedbackDataSpec.optional(),
+  /** Update this version online in the scheduled run; absent: no online updates. */
+  update: UpdateSpec.optional(),
 });
 
 /**
@@ -74,6 +81,33 @@ export const Manifest = z.preprocess(upgradeLegacy, ManifestFields).superRefine(
       path: ["task", "output"],
       message: `the model has no output named ${manifest.task.output}`,
     });
+  }
+  // Features are kept, and trained on, as the one input tensor's values per instance.
+  if (manifest.feedbackData?.keep === "features" && manifest.inputs.length !== 1) {
+    context.addIssue({
+      code: "custom",
+      path: ["feedbackData", "keep"],
+      message: `features are kept for models with one input; this one has ${manifest.inputs.length}: keep "instance"`,
+    });
+  }
+  if (manifest.update) {
+    if (!manifest.feedbackData) {
+      context.addIssue({
+        code: "custom",
+        path: ["update"],
+        message: "online updates train on feedbackData: declare it",
+      });
+    }
+    if (manifest.inputs.length !== 1 || manifest.inputs[0].dtype !== "float32") {
+      context.addIssue({
+        code: "custom",
+        path: ["update"],
+        message: "online updates need one float32 input",
+      });
+    }
+    if (manifest.task.kind !== "classification") {
+      context.addIssue({ code: "custom", path: ["update"], message: "online updates train classifiers" });
+    }
   }
 });
 export type Manifest = z.infer<typeof ManifestFields>;

@@ -7,6 +7,7 @@
  * a subrequest for each. Reads are by primary key, and the scheduled run prunes by time.
  */
 import { z } from "zod";
+import { type KeptInstance, storeStatements } from "./feedback-data.js";
 import { GroupCommit } from "./group-commit.js";
 import { ServingRole } from "./sample.js";
 
@@ -38,10 +39,12 @@ export interface PredictionRecord {
   time: number;
   /** The version that answered first, then any version that scored the request in shadow. */
   entries: PredictionEntry[];
+  /** Training data the answering version's manifest asks to keep (./feedback-data.ts). */
+  kept?: KeptInstance[];
 }
 
 /**
- * Writes records in one batch. A request id already logged for the model keeps its first record, as
+ * Writes records, and the training data kept with them, in one batch. A request id already logged for the model keeps its first record, as
  * feedback keeps its first label: a caller reusing an x-request-id cannot rewrite what was predicted
  * (the predict path refuses a reused id; two calls racing with one id lose the second record, logged).
  * A record past the TTL, not yet pruned, is replaced: its id is free again.
@@ -52,12 +55,16 @@ export async function writePredictions(db: D1Database, records: readonly Predict
      ON CONFLICT (model, request_id) DO UPDATE SET time = excluded.time, entries = excluded.entries
      WHERE predictions.time < excluded.time - ?`,
   );
-  const results = await db.batch(
-    records.map((r) =>
+  const results = await db.batch([
+    ...records.map((r) =>
       upsert.bind(r.model, r.requestId, r.time, JSON.stringify(r.entries), PREDICTION_TTL_MS),
     ),
-  );
-  for (const [i, result] of results.entries()) {
+    ...storeStatements(
+      db,
+      records.flatMap((r) => r.kept ?? []),
+    ),
+  ]);
+  for (const [i, result] of results.slice(0, records.length).entries()) {
     if (result.meta.changes > 0) continue;
     const { model, requestId } = records[i];
     console.warn(JSON.stringify({ event: "prediction_record_duplicate", model, requestId }));

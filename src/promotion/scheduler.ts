@@ -1,8 +1,8 @@
 /**
- * The cron run: fold the drift samples parked in KV and prune the prediction log past its TTL, then
- * for each model measure, decide and apply (through the one conditional state writer, which
- * re-decides when a concurrent run or an admin got there first), write the evaluation report, and
- * deliver pending webhooks.
+ * The cron run: fold the drift samples parked in KV, prune the prediction log past its TTL and the
+ * kept training data past its retention and bounds, then for each model measure, decide and apply
+ * (through the one conditional state writer, which re-decides when a concurrent run or an admin got
+ * there first), write the evaluation report, and deliver pending webhooks.
  *
  * What is audited: every decision that changes the state (promote, reject, rollback,
  * probation_passed, alert, alert_cleared, active_unavailable, active_recovered). A `wait` changes
@@ -11,12 +11,14 @@
  * each run) and shown by GET /v1/admin/models/{name}.
  */
 
-import { prunePredictions } from "../drift/predictions.js";
+import { pruneFeedbackData } from "../drift/feedback-data.js";
+import { PREDICTION_TTL_MS, prunePredictions } from "../drift/predictions.js";
 import { drainKvSamples } from "../drift/transport.js";
 import { type Change, commit, flushAuditOutbox } from "../registry/audit.js";
 import { keys } from "../registry/keys.js";
+import { readManifest } from "../registry/manifests.js";
 import type { AuditRecord } from "../registry/state.js";
-import { listModelNames, type RegistryState } from "../registry/state.js";
+import { listModelNames, type RegistryState, readStateFromR2 } from "../registry/state.js";
 import {
   closeAlert,
   dropCandidate,
@@ -50,6 +52,8 @@ export interface RunReport {
   drained: number;
   /** Prediction records deleted past their TTL. */
   pruned: number;
+  /** Kept training-data rows deleted past their retention or beyond their model's bound. */
+  prunedFeedbackData: number;
   models: ModelRun[];
 }
 
@@ -152,6 +156,31 @@ export async function evaluateModel(env: Env, name: string, now: number): Promis
   return run;
 }
 
+/**
+ * Each model's bound on kept training data: the larger `feedbackData.maxRows` of its active and
+ * candidate versions, 0 (keep nothing) when neither asks. A model whose state or manifests cannot be
+ * read now keeps its rows until a run that can.
+ */
+async function feedbackDataBounds(env: Env, names: readonly string[]): Promise<Map<string, number>> {
+  const bounds = new Map<string, number>();
+  for (const name of names) {
+    try {
+      const state = (await readStateFromR2(env.MODELS, name))?.state;
+      let bound = 0;
+      for (const version of [state?.active, state?.candidate?.version]) {
+        if (version === null || version === undefined) continue;
+        const manifest = await readManifest(env.MODELS, name, version);
+        bound = Math.max(bound, manifest?.feedbackData?.maxRows ?? 0);
+      }
+      bounds.set(name, bound);
+    } catch (error) {
+      bounds.set(name, Number.MAX_SAFE_INTEGER);
+      console.warn(JSON.stringify({ event: "feedback_data_bound_unknown", name, message: String(error) }));
+    }
+  }
+  return bounds;
+}
+
 /** The Worker's scheduled() body. */
 export async function runScheduled(env: Env, scheduledTime: number): Promise<RunReport> {
   let drained = 0;
@@ -166,8 +195,15 @@ export async function runScheduled(env: Env, scheduledTime: number): Promise<Run
   } catch (error) {
     console.error(JSON.stringify({ event: "prediction_prune_failed", message: String(error) }));
   }
+  const names = await listModelNames(env.MODELS);
+  let prunedFeedbackData = 0;
+  try {
+    const bounds = await feedbackDataBounds(env, names);
+    prunedFeedbackData = await pruneFeedbackData(env.PREDICTIONS, bounds, scheduledTime, PREDICTION_TTL_MS);
+  } catch (error) {
+    console.error(JSON.stringify({ event: "feedback_data_prune_failed", message: String(error) }));
+  }
   const models: ModelRun[] = [];
-  for (const name of await listModelNames(env.MODELS))
-    models.push(await evaluateModel(env, name, scheduledTime));
-  return { at: new Date(scheduledTime).toISOString(), drained, pruned, models };
+  for (const name of names) models.push(await evaluateModel(env, name, scheduledTime));
+  return { at: new Date(scheduledTime).toISOString(), drained, pruned, prunedFeedbackData, models };
 }

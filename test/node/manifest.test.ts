@@ -44,3 +44,47 @@ describe("the manifest", () => {
     expect(Manifest.safeParse({ ...shipped, assets: [asset] }).success).toBe(false);
   });
 });
+
+describe("the manifest's lineage, feedbackData and update", () => {
+  const feedbackData = { keep: "features", retentionDays: 30, maxRows: 10_000 };
+  const update = { mode: "online", maxRowsPerRun: 500, learningRate: 0.05, epochs: 3 };
+
+  it("reads an online-updated version with its lineage, filling the update's defaults", () => {
+    const lineage = {
+      parent: { version: 1 },
+      method: "online",
+      createdAt: "2026-12-01T22:10:00.000Z",
+      data: {
+        from: "2026-12-01T21:00:00.000Z",
+        to: "2026-12-01T22:00:00.000Z",
+        feedbackRows: 400,
+        heldOutRows: 100,
+      },
+      metrics: { heldOutAccuracy: 0.97, parentHeldOutAccuracy: 0.93 },
+    };
+    const manifest = Manifest.parse({ ...shipped, lineage, feedbackData, update });
+    expect(manifest.lineage).toEqual(lineage);
+    expect(manifest.update).toEqual({
+      ...update,
+      minRows: 50,
+      heldOutShare: 0.2,
+      candidate: { mode: "shadow", share: 1 },
+    });
+  });
+
+  it("refuses online updates without feedbackData to train on, naming update", () => {
+    const parsed = Manifest.safeParse({ ...shipped, update });
+    expect(parsed.error?.issues.map((issue) => issue.path.join("."))).toEqual(["update"]);
+  });
+
+  it("refuses keeping features of a model with two inputs, naming feedbackData.keep", () => {
+    const inputs = [...shipped.inputs, { name: "mask", dtype: "float32", shape: ["batch", 4096] }];
+    const parsed = Manifest.safeParse({ ...shipped, inputs, feedbackData });
+    expect(parsed.error?.issues.map((issue) => issue.path.join("."))).toEqual(["feedbackData.keep"]);
+  });
+
+  it("refuses a retention past a year, naming the field", () => {
+    const parsed = Manifest.safeParse({ ...shipped, feedbackData: { ...feedbackData, retentionDays: 366 } });
+    expect(parsed.error?.issues.map((issue) => issue.path.join("."))).toEqual(["feedbackData.retentionDays"]);
+  });
+});

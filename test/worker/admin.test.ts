@@ -94,7 +94,7 @@ describe("the OpenAPI document", () => {
     expect(document.components.securitySchemes.adminToken).toMatchObject({ type: "http", scheme: "bearer" });
     const admin = Object.entries(document.paths).filter(([path]) => path.startsWith("/v1/admin/"));
     const operations = admin.flatMap(([, methods]) => Object.values(methods));
-    expect(operations).toHaveLength(13);
+    expect(operations).toHaveLength(14);
     for (const operation of operations) expect(operation.security).toEqual([{ adminToken: [] }]);
   });
 });

@@ -308,6 +308,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/models/{name}/feedback-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Labelled training data kept from feedback, as JSON lines */
+        get: operations["exportFeedbackData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -368,6 +385,55 @@ export interface components {
             task?: string;
             metrics?: {
                 [key: string]: number;
+            };
+            lineage?: {
+                parent?: {
+                    version: number;
+                };
+                /** @enum {string} */
+                method: "train" | "retrain" | "online" | "head" | "distill";
+                /** Format: date-time */
+                createdAt: string;
+                data: {
+                    /** Format: date-time */
+                    from?: string;
+                    /** Format: date-time */
+                    to?: string;
+                    feedbackRows: number;
+                    replayRows?: number;
+                    heldOutRows?: number;
+                };
+                metrics?: {
+                    [key: string]: number;
+                };
+            };
+            feedbackData?: {
+                /** @enum {string} */
+                keep: "features" | "instance";
+                retentionDays: number;
+                maxRows: number;
+            };
+            update?: {
+                /** @enum {string} */
+                mode: "online";
+                maxRowsPerRun: number;
+                learningRate: number;
+                epochs: number;
+                /** @default 50 */
+                minRows?: number;
+                /** @default 0.2 */
+                heldOutShare?: number;
+                /**
+                 * @default {
+                 *       "mode": "shadow",
+                 *       "share": 1
+                 *     }
+                 */
+                candidate?: {
+                    /** @enum {string} */
+                    mode: "shadow" | "canary";
+                    share: number;
+                };
             };
             error?: string;
         };
@@ -1228,6 +1294,21 @@ export interface components {
                 text: string;
                 label?: string;
             }[];
+        };
+        /** @description One line of the JSON-lines body: a labelled instance */
+        FeedbackDataRow: {
+            requestId: string;
+            index: number;
+            /** Format: date-time */
+            time: string;
+            version: number;
+            label: string;
+            features?: {
+                dims: number[];
+                indices?: number[];
+                values: number[];
+            };
+            instance?: unknown;
         };
     };
     responses: never;
@@ -3205,6 +3286,93 @@ export interface operations {
             };
             /** @description An unexpected failure (the details are in the Worker's logs, never in the answer) */
             500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportFeedbackData: {
+        parameters: {
+            query?: {
+                /** @description Predictions made at or after (ISO 8601) */
+                since?: string;
+                /** @description Predictions made before (ISO 8601) */
+                until?: string;
+                /** @description Only rows of this version */
+                version?: number;
+                /** @description At most this many rows (the oldest first) */
+                limit?: number;
+            };
+            header?: {
+                /** @description The caller's id for the request, echoed back and used by feedback (a fresh UUID when left out); one that breaks the pattern is refused with 400 */
+                "x-request-id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One labelled instance per line, oldest prediction first (empty if none is kept) */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["FeedbackDataRow"];
+                };
+            };
+            /** @description Bad name or query */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    /** @description The challenge */
+                    "www-authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (the details are in the Worker's logs, never in the answer) */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage failed; the same call can be sent again */
+            503: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -7,6 +7,7 @@ import { resourceApp } from "../context.js";
 import { audit } from "./audit.js";
 import { candidate } from "./candidate.js";
 import { examples } from "./examples.js";
+import { feedbackData } from "./feedback-data.js";
 import { requireAdmin } from "./guard.js";
 import { models } from "./models.js";
 import { pinning } from "./pin.js";
@@ -23,4 +24,5 @@ export const admin = resourceApp()
   .route("/", policy)
   .route("/", sampleRate)
   .route("/", audit)
-  .route("/", examples);
+  .route("/", examples)
+  .route("/", feedbackData);

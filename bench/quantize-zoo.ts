@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
+import { quantizeWeight } from "../src/core/quantize-params.js";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
 import { loadModel } from "../src/toolchain/onnx/load.js";
 import {
@@ -23,7 +24,6 @@ import {
   uint8Tensor,
   valueInfo,
 } from "../src/toolchain/onnx/model.js";
-import { quantizeWeight } from "../src/toolchain/quantize/params.js";
 import { type QuantizeOptions, type QuantizeReport, quantizeModel } from "../src/toolchain/quantize.js";
 import {
   modelPath,

@@ -5,6 +5,7 @@
  * of two activations (attention), are left as they are and reported with the reason.
  */
 import { UnprocessableError } from "../core/errors.js";
+import type { Granularity, QuantizationScheme, QuantizedWeight } from "../core/quantize-params.js";
 import { type ConvWeight, findConvWeights } from "./onnx/conv-weights.js";
 import { type EmbeddingTable, findEmbeddingTables } from "./onnx/embedding-tables.js";
 import {
@@ -29,11 +30,10 @@ import { findLinearWeights, type LinearWeight, type SkippedWeight, whyNoWeights 
 import { convRewrite } from "./quantize/conv.js";
 import { type ActivationCache, dynamicRewrite } from "./quantize/dynamic.js";
 import { embeddingRewrite } from "./quantize/embedding.js";
-import type { Granularity, QuantizationScheme, QuantizedWeight } from "./quantize/params.js";
 import { weightOnlyRewrite } from "./quantize/weight-only.js";
 
+export type { Granularity } from "../core/quantize-params.js";
 export type { SkippedWeight } from "./onnx/weights.js";
-export type { Granularity } from "./quantize/params.js";
 
 export type QuantizeStyle = "weight-only" | "dynamic";
 export const QUANTIZE_STYLES: readonly QuantizeStyle[] = ["weight-only", "dynamic"];

@@ -7,10 +7,10 @@
  * form at all (bench/quantize.ts measures the two).
  */
 
+import { type QuantizationScheme, quantizeWeight } from "../../core/quantize-params.js";
 import type { ConvWeight } from "../onnx/conv-weights.js";
 import type { NameAllocator } from "../onnx/graph.js";
 import { readFloat32 } from "../onnx/model.js";
-import { type QuantizationScheme, quantizeWeight } from "./params.js";
 import { dequantizeNode, type Rewrite, storeQuantizedWeight } from "./rewrite.js";
 
 export function convRewrite(weight: ConvWeight, scheme: QuantizationScheme, names: NameAllocator): Rewrite {

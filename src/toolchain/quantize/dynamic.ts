@@ -4,6 +4,8 @@
  * (MatMulInteger), and scaled back to float by activation scale x weight scale. This exact node
  * pattern is what onnxruntime fuses into its DynamicQuantizeMatMul kernel.
  */
+
+import { type QuantizationScheme, quantizeWeight } from "../../core/quantize-params.js";
 import { floatAttributeOf, intAttributeOf, type NameAllocator } from "../onnx/graph.js";
 import {
   DataType,
@@ -14,7 +16,6 @@ import {
   type NodeProto,
 } from "../onnx/model.js";
 import type { LinearWeight } from "../onnx/weights.js";
-import { type QuantizationScheme, quantizeWeight } from "./params.js";
 import { type Rewrite, storeQuantizedWeight, weightAsKN } from "./rewrite.js";
 
 interface QuantizedActivation {

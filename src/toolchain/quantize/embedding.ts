@@ -5,6 +5,7 @@
  * a float table at load, the table stays int8 in the session's memory too.
  */
 
+import { type QuantizationScheme, type QuantizedWeight, quantizeWeight } from "../../core/quantize-params.js";
 import type { EmbeddingTable } from "../onnx/embedding-tables.js";
 import type { NameAllocator } from "../onnx/graph.js";
 import {
@@ -15,7 +16,6 @@ import {
   readFloat32,
   type TensorProto,
 } from "../onnx/model.js";
-import { type QuantizationScheme, type QuantizedWeight, quantizeWeight } from "./params.js";
 import { type StoredQuantizedWeight, storeQuantizedWeight } from "./rewrite.js";
 
 export interface EmbeddingRewrite {

@@ -1,4 +1,6 @@
 /** What a quantization rewrite produces, and the initializers every style stores for a weight. */
+
+import { type QuantizedWeight, transpose } from "../../core/quantize-params.js";
 import type { NameAllocator } from "../onnx/graph.js";
 import {
   float32Tensor,
@@ -11,7 +13,6 @@ import {
   uint8Tensor,
 } from "../onnx/model.js";
 import type { LinearWeight } from "../onnx/weights.js";
-import { type QuantizedWeight, transpose } from "./params.js";
 
 export interface Rewrite {
   /** Nodes that take the place of the original node, in execution order. */

@@ -2,9 +2,10 @@
  * Weight-only (QDQ) quantization: the weight is stored as 8-bit integers and a DequantizeLinear node
  * restores float32 weights in front of the MatMul or Gemm, so activations stay float.
  */
+
+import { type QuantizationScheme, quantizeWeight } from "../../core/quantize-params.js";
 import type { NameAllocator } from "../onnx/graph.js";
 import type { LinearWeight } from "../onnx/weights.js";
-import { type QuantizationScheme, quantizeWeight } from "./params.js";
 import { dequantizeNode, type Rewrite, storeQuantizedWeight, weightAsKN } from "./rewrite.js";
 
 export function weightOnlyRewrite(

@@ -1,4 +1,8 @@
-/** Scale and zero-point selection and the weight quantization itself, rounding as ONNX does (half to even). */
+/**
+ * Scale and zero-point selection and the weight quantization itself, rounding as ONNX does (half to
+ * even): the quantizer's (toolchain) and the online update's (Worker), which re-quantizes weights it
+ * trained in the scheme of the version they came from.
+ */
 
 export type Granularity = "per-channel" | "per-tensor";
 

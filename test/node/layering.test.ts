@@ -66,7 +66,9 @@ describe("storage layouts", () => {
     expect(occurrences(/["'`](?:state:|samples\/)[^"'`]*/g, "registry/kv-keys.ts")).toEqual([]);
   });
 
-  it("queries D1 only in drift/predictions.ts", () => {
-    expect(occurrences(/\.prepare\(/g, "drift/predictions.ts")).toEqual([]);
+  it("queries D1 only in the modules that own its tables, each table in its own", () => {
+    expect(occurrences(/\.prepare\(/g, "drift/predictions.ts", "drift/feedback-data.ts")).toEqual([]);
+    expect(occurrences(/\bfeedback_data\b/g, "drift/feedback-data.ts")).toEqual([]);
+    expect(occurrences(/\b(?:FROM|INTO|UPDATE) predictions\b/g, "drift/predictions.ts")).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * shuffle for regression). Every split is a pure function of the rows and the options.
  */
 import { UnprocessableError } from "../../core/errors.js";
-import { deriveSeed, Prng } from "../train/prng.js";
+import { deriveSeed, Prng } from "../../core/learn/prng.js";
 
 export type SplitName = "train" | "validation" | "test";
 export const SPLIT_NAMES: readonly SplitName[] = ["train", "validation", "test"];

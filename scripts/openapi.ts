@@ -1,14 +1,14 @@
 /**
  * `npm run openapi`: exports the OpenAPI document from the app itself (the same route that serves
- * /openapi.json) to build/openapi.json, and generates the TypeScript types the client tests use
- * (test/worker/api-types.ts). With `--check` it writes the document for the linter and fails when
- * the committed types are not the ones the document generates.
+ * /openapi.json) to build/openapi.json, and generates the TypeScript types of its paths
+ * (src/toolchain/api-types.ts, for the CLI's Worker client and the client tests). With `--check` it
+ * writes the document for the linter and fails when the committed types are not the ones it generates.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { register } from "node:module";
 
 const DOCUMENT_FILE = "build/openapi.json";
-const TYPES_FILE = "test/worker/api-types.ts";
+const TYPES_FILE = "src/toolchain/api-types.ts";
 
 // The Worker imports onnxruntime's precompiled .wasm module, which Node cannot load; the document
 // never runs a model, so in Node the module is an empty stand-in.

@@ -31,6 +31,13 @@ export interface Command {
   run(context: CommandContext): Promise<CommandResult>;
 }
 
+/** A command with subcommands (`vane feedback send`): each subcommand is a command of its own. */
+export interface CommandGroup {
+  name: string;
+  summary: string;
+  subcommands: Command[];
+}
+
 /** An expected failure (bad input, missing file, existing version): printed without a stack, exit 1. */
 export class CliError extends Error {
   override name = "CliError";

@@ -7,7 +7,8 @@ import {
   UnavailableError,
   UnprocessableError,
 } from "../core/errors.js";
-import { CliError, type Command, type OptionSpec } from "./command.js";
+import { UnauthorizedError } from "../toolchain/worker-client.js";
+import { CliError, type Command, type CommandGroup, type OptionSpec } from "./command.js";
 import { commands } from "./commands/index.js";
 
 const COMMON_OPTIONS = {
@@ -15,10 +16,43 @@ const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h", description: "show help for this command" },
 } as const;
 
+function listing(entries: ReadonlyArray<{ name: string; summary: string }>): string {
+  const width = Math.max(...entries.map((c) => c.name.length));
+  return entries.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n");
+}
+
 function topLevelHelp(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `vane: train, compress, evaluate, profile and publish models for the edge\n\nUsage: vane <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'vane <command> --help' for a command's options.`;
+  return `vane: train, compress, evaluate, profile and publish models for the edge, and operate the Worker that serves them\n\nUsage: vane <command> [options]\n\nCommands:\n${listing(commands)}\n\nRun 'vane <command> --help' for a command's options.`;
+}
+
+function groupHelp(group: CommandGroup): string {
+  return `${group.summary}\n\nUsage: vane ${group.name} <subcommand> [options]\n\nSubcommands:\n${listing(group.subcommands)}\n\nRun 'vane ${group.name} <subcommand> --help' for its options.`;
+}
+
+/** The command an argument list names, with the arguments left for it; or the exit code of a help or usage answer. */
+function resolve(argv: string[]): { command: Command; rest: string[] } | number {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(topLevelHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
+    console.error(`vane: unknown command '${name}'\n\n${topLevelHelp()}`);
+    return EXIT.usage;
+  }
+  if (!("subcommands" in entry)) return { command: entry, rest };
+  const [sub, ...subRest] = rest;
+  if (sub === undefined || sub === "--help" || sub === "-h") {
+    (sub === undefined ? console.error : console.log)(groupHelp(entry));
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = entry.subcommands.find((c) => c.name === sub);
+  if (!command) {
+    console.error(`vane ${name}: unknown subcommand '${sub}'\n\n${groupHelp(entry)}`);
+    return EXIT.usage;
+  }
+  return { command: { ...command, name: `${name} ${command.name}` }, rest: subRest };
 }
 
 function commandHelp(command: Command): string {
@@ -32,16 +66,9 @@ function commandHelp(command: Command): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    console.log(topLevelHelp());
-    return name === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    console.error(`vane: unknown command '${name}'\n\n${topLevelHelp()}`);
-    return EXIT.usage;
-  }
+  const resolved = resolve(argv);
+  if (typeof resolved === "number") return resolved;
+  const { command, rest } = resolved;
   let json = false;
   try {
     const options = Object.fromEntries(
@@ -69,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     const message =
       code === EXIT.failure ? String((error as Error).stack ?? error) : (error as Error).message;
     if (json) console.log(JSON.stringify({ error: (error as Error).message }));
-    console.error(`vane ${name}: ${message}`);
+    console.error(`vane ${command.name}: ${message}`);
     return code;
   }
 }
@@ -87,6 +114,8 @@ export const EXIT = {
   conflict: 4,
   /** Storage or the Worker did not answer as needed; the same command may succeed later. */
   unavailable: 5,
+  /** The Worker refused the admin token (or a label's feedback token). */
+  unauthorized: 6,
 } as const;
 
 function exitCode(error: unknown): number {
@@ -97,5 +126,6 @@ function exitCode(error: unknown): number {
   if (error instanceof UnprocessableError) return EXIT.input;
   if (error instanceof ConflictError) return EXIT.conflict;
   if (error instanceof UnavailableError) return EXIT.unavailable;
+  if (error instanceof UnauthorizedError) return EXIT.unauthorized;
   return EXIT.failure;
 }

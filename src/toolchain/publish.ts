@@ -11,7 +11,13 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DriftSpec } from "../core/drift-features.js";
-import { ConflictError, InvalidInputError, UnavailableError, UnprocessableError } from "../core/errors.js";
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  UnavailableError,
+  UnprocessableError,
+} from "../core/errors.js";
 import { Manifest } from "../core/manifest.js";
 import { keys } from "../registry/keys.js";
 import { readInputFile, readJsonFile, writeJsonAtomic } from "./files.js";
@@ -22,12 +28,8 @@ import { loadModelDir, TRAINING_FILE } from "./model-dir.js";
 import { MANIFEST_FILE, readManifestFile, verifiedFile } from "./model-manifest.js";
 import { decodeModel } from "./onnx/model.js";
 import { graphSignature } from "./onnx/signature.js";
-import {
-  type AdminTarget,
-  type CandidateOptions,
-  type Registration,
-  registerRemote,
-} from "./remote-registry.js";
+import { type CandidateOptions, type Registration, registerRemote } from "./remote-registry.js";
+import { WorkerClient, type WorkerTarget } from "./worker-client.js";
 
 export const PROFILE_FILE = "profile.json";
 export const DRIFT_FILE = "drift.json";
@@ -67,6 +69,16 @@ export async function readVersionFiles(
   const version = existsSync(join(dir, TRAINING_FILE))
     ? await trainedVersionFiles(dir, identity, compression)
     : await importedVersionFiles(dir, identity);
+  checkManifestAgainstGraph(version.manifest, graphSignature(decodeModel(version.files[MODEL_FILE])));
+  return version;
+}
+
+/**
+ * The version folder of a directory whose manifest is built already (a shipped `models/<name>/<n>`,
+ * or what `vane import` wrote), published as it is: its manifest is not rebuilt or rewritten.
+ */
+export async function readBuiltVersionFiles(dir: string, identity: VersionIdentity): Promise<VersionFiles> {
+  const version = await importedVersionFiles(dir, identity);
   checkManifestAgainstGraph(version.manifest, graphSignature(decodeModel(version.files[MODEL_FILE])));
   return version;
 }
@@ -166,7 +178,7 @@ async function registerLocally(
   throw new UnavailableError(`the registry state of ${manifest.name} kept changing; try again`);
 }
 
-export interface RemoteTarget extends AdminTarget {
+export interface RemoteTarget extends WorkerTarget {
   bucket: string;
 }
 
@@ -206,13 +218,12 @@ export async function publishRemote(
   candidate: CandidateOptions,
 ): Promise<Registration> {
   const { manifest } = version;
-  const existing = await fetch(`${target.url}/v1/models/${manifest.name}`);
-  if (existing.ok) {
-    const body = (await existing.json()) as { versions: Array<{ version: number }> };
-    if (body.versions.some((v) => v.version === manifest.version)) {
-      throw new VersionExistsError(manifest);
-    }
-  }
+  const worker = new WorkerClient(target);
+  const existing = await worker.getModel(manifest.name).catch((error) => {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  });
+  if (existing?.versions.some((v) => v.version === manifest.version)) throw new VersionExistsError(manifest);
   for (const [file, bytes] of Object.entries(version.files)) {
     await wranglerPut(target.bucket, keys.artifact(manifest.name, manifest.version, file), bytes);
   }
@@ -221,5 +232,5 @@ export async function publishRemote(
     keys.manifest(manifest.name, manifest.version),
     new TextEncoder().encode(JSON.stringify(manifest)),
   );
-  return registerRemote(target, manifest, candidate);
+  return registerRemote(worker, manifest, candidate);
 }

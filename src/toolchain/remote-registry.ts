@@ -1,10 +1,10 @@
 /**
  * Registering an uploaded version through a deployed Worker's admin API: as the candidate of a model
- * the Worker knows, or as the first version (active at once) of one it has never seen. Plain fetch
- * and no Node APIs, so the Worker tests can run it against the real Worker.
+ * the Worker knows, or as the first version (active at once) of one it has never seen.
  */
 
-import { UnavailableError } from "../core/errors.js";
+import { ConflictError, NotFoundError, UnavailableError } from "../core/errors.js";
+import type { WorkerClient } from "./worker-client.js";
 
 export interface CandidateOptions {
   mode: "shadow" | "canary";
@@ -14,47 +14,36 @@ export interface CandidateOptions {
 /** How a published version was registered: its model's first (active) version, or a candidate. */
 export type Registration = "active" | "candidate";
 
-export interface AdminTarget {
-  /** The deployed Worker, e.g. https://vane.example.workers.dev */
-  url: string;
-  token: string;
-}
-
-export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
-
-/** The Worker refused the registration; the message carries its status and problem. */
+/** The Worker refused the registration; the message carries its reason. */
 export class RegistrationError extends UnavailableError {}
 
 export async function registerRemote(
-  target: AdminTarget,
+  worker: WorkerClient,
   version: { name: string; version: number },
   candidate: CandidateOptions,
-  fetcher: Fetcher = fetch,
 ): Promise<Registration> {
-  const post = (path: string, body: unknown) =>
-    fetcher(`${target.url}/v1/admin${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${target.token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
   const asCandidate = () =>
-    post(`/models/${version.name}/candidate`, { version: version.version, ...candidate });
-
-  let response = await asCandidate();
-  let registration: Registration = "candidate";
-  if (response.status === 404) {
-    response = await post("/models", { name: version.name, version: version.version });
-    registration = "active";
-    // Another publish registered the model meanwhile: this version is its candidate after all.
-    if (response.status === 409) {
-      response = await asCandidate();
-      registration = "candidate";
+    worker.registerCandidate(version.name, { version: version.version, ...candidate });
+  try {
+    try {
+      await asCandidate();
+      return "candidate";
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
     }
-  }
-  if (!response.ok) {
+    try {
+      await worker.registerModel(version.name, version.version);
+      return "active";
+    } catch (error) {
+      // Another publish registered the model meanwhile: this version is its candidate after all.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    await asCandidate();
+    return "candidate";
+  } catch (error) {
     throw new RegistrationError(
-      `uploaded, but registering ${version.name}@${version.version} failed: ${response.status} ${await response.text()}`,
+      `uploaded, but registering ${version.name}@${version.version} failed: ${(error as Error).message}`,
+      { cause: error },
     );
   }
-  return registration;
 }

@@ -11,14 +11,14 @@ export interface CliRun {
 export const REPO = join(import.meta.dirname, "../..");
 
 /** `vane <args>`, run from the repository unless `cwd` says where the user stands. */
-export function vane(args: string[], cwd = REPO): Promise<CliRun> {
-  return run("node", [join(REPO, "bin/vane.js"), ...args], cwd);
+export function vane(args: string[], cwd = REPO, env?: NodeJS.ProcessEnv): Promise<CliRun> {
+  return run("node", [join(REPO, "bin/vane.js"), ...args], cwd, env);
 }
 
-/** Any command line, in a child process. */
-export function run(command: string, args: string[], cwd: string): Promise<CliRun> {
+/** Any command line, in a child process (with `env` for its whole environment, if given). */
+export function run(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -4,7 +4,7 @@
  */
 import createClient from "openapi-fetch";
 import { describe, expect, it } from "vitest";
-import type { paths } from "./api-types.js";
+import type { paths } from "../../src/toolchain/api-types.js";
 import { putShippedVersion, putState } from "./fixtures.js";
 import { ADMIN_TOKEN, settled } from "./promotion-fixture.js";
 

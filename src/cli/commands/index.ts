@@ -1,16 +1,22 @@
-import type { Command } from "../command.js";
+import type { Command, CommandGroup } from "../command.js";
 import { distill } from "./distill.js";
 import { evaluate } from "./evaluate.js";
+import { feedback } from "./feedback.js";
 import { importCommand } from "./import.js";
+import { models } from "./models.js";
 import { profile } from "./profile.js";
 import { prune } from "./prune.js";
 import { publish } from "./publish.js";
 import { quantize } from "./quantize.js";
 import { retrain } from "./retrain.js";
+import { status } from "./status.js";
 import { train } from "./train.js";
 
-/** Every subcommand, in the order `vane --help` lists them: the path from data to the edge. */
-export const commands: Command[] = [
+/**
+ * Every subcommand, in the order `vane --help` lists them: the path from data to the edge, then
+ * the operator's commands against a running Worker.
+ */
+export const commands: Array<Command | CommandGroup> = [
   train,
   distill,
   prune,
@@ -20,4 +26,7 @@ export const commands: Command[] = [
   profile,
   publish,
   retrain,
+  status,
+  models,
+  feedback,
 ];

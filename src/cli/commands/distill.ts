@@ -1,4 +1,7 @@
-/** `vane distill`: trains a smaller student model on a teacher model's soft labels. */
+/**
+ * `vane distill`: trains a smaller student model on a teacher model's soft labels: any ONNX teacher
+ * (a model directory) on a dataset file (`--data`), or a spam teacher on a SpamAssassin collection.
+ */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { NotFoundError, UnprocessableError } from "../../core/errors.js";
@@ -6,6 +9,11 @@ import { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import type { DatasetSplits } from "../../toolchain/data.js";
 import { loadSplits } from "../../toolchain/data.js";
 import { readInputFile, readJsonFile } from "../../toolchain/files.js";
+import {
+  type DistillReport,
+  distillDataset,
+  loadDatasetTeacher,
+} from "../../toolchain/train/dataset-distill.js";
 import { DEFAULT_DISTILL } from "../../toolchain/train/distill.js";
 import {
   distillCollection,
@@ -15,7 +23,21 @@ import {
   type Teacher,
 } from "../../toolchain/train/pipeline.js";
 import { DEFAULT_SPEC } from "../../toolchain/train/record.js";
-import { CliError, type Command, type CommandContext, requireString } from "../command.js";
+import {
+  CliError,
+  type Command,
+  type CommandContext,
+  type CommandResult,
+  requireString,
+} from "../command.js";
+import {
+  DATASET_OPTIONS,
+  parseDatasetOptions,
+  parseIdentity,
+  refuseDatasetOptions,
+  refuseSpamDirectory,
+  writeDatasetRun,
+} from "./dataset-options.js";
 import {
   asCliErrors,
   formatEpoch,
@@ -33,15 +55,77 @@ import {
 /** A quarter of the teacher's default width: 4x smaller, and on validation within noise of it. */
 const STUDENT_BUCKETS = 1024;
 
+const percent = (value: number | null) => (value === null ? "n/a" : `${(value * 100).toFixed(2)}%`);
+
+function reportLines(report: DistillReport): string[] {
+  const test = report.teacherQuality.test;
+  const classification = test?.task === "classification";
+  const agreement = classification
+    ? `agrees with the teacher on ${percent(report.agreement.test)} of test rows (validation ${percent(report.agreement.validation)})`
+    : `mean |student - teacher| on test rows ${report.agreement.test?.toPrecision(4) ?? "n/a"}`;
+  const teacherQuality =
+    test?.task === "classification"
+      ? `teacher test accuracy ${percent(test.accuracy)}`
+      : test?.task === "regression"
+        ? `teacher test MAE ${test.mae.toPrecision(4)}`
+        : "no test rows";
+  return [
+    `student ${agreement}; ${teacherQuality}`,
+    `bytes: student ${report.bytes.student}, teacher ${report.bytes.teacher} (${((report.bytes.student / report.bytes.teacher) * 100).toFixed(1)}%)`,
+    `latency per instance (onnxruntime-node, median): student ${report.latencyMs.student.toFixed(4)} ms, teacher ${report.latencyMs.teacher.toFixed(4)} ms`,
+  ];
+}
+
+async function distillOnData(
+  context: CommandContext,
+  temperature: number,
+  alpha: number,
+): Promise<CommandResult> {
+  for (const option of ["collection", "limit", "teacher-spec"]) {
+    if (context.values[option] !== undefined) {
+      throw new CliError(
+        `--${option} is for a spam teacher, not --data (a teacher directory has its manifest)`,
+      );
+    }
+  }
+  const training = parseHyperparameters(context);
+  const { path, options, classWeights } = parseDatasetOptions(context, training.seed);
+  const textSpec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
+  const out = await parseOutputDirectory(context);
+  await refuseSpamDirectory(out);
+  const { name, version } = parseIdentity(context, out);
+  const teacher = await loadDatasetTeacher(requireString(context, "teacher"));
+  const { run, report } = await distillDataset({
+    teacher,
+    path,
+    options,
+    name,
+    version,
+    training,
+    temperature,
+    alpha,
+    classWeights,
+    textSpec,
+    description: typeof context.values.description === "string" ? context.values.description : undefined,
+    onEpoch: (stats) => context.progress(formatEpoch(stats, training.epochs)),
+  });
+  const written = await writeDatasetRun(out, run, "distilled");
+  return {
+    data: { ...written.data, distillation: report },
+    text: [written.text, ...reportLines(report)].join("\n"),
+  };
+}
+
 export const distill: Command = {
   name: "distill",
   summary: "train a smaller student model on a teacher model's soft labels",
-  usage: "vane distill --teacher <training dir | model.onnx --teacher-spec <json>> --out <dir> [options]",
+  usage:
+    "vane distill --teacher <model dir> --data <file.csv|file.jsonl> --label <column> --out <dir> [dataset and training options]\n       vane distill --teacher <training dir | model.onnx --teacher-spec <json>> --out <dir> [options]",
   options: {
     teacher: {
       type: "string",
       description:
-        "teacher: a `vane train` output directory, or a model.onnx (with --teacher-spec) (required)",
+        "teacher: with --data, any model directory (vane import or vane train --data); else a spam `vane train` directory, or a model.onnx (with --teacher-spec) (required)",
     },
     "teacher-spec": {
       type: "string",
@@ -61,14 +145,15 @@ export const distill: Command = {
       default: String(DEFAULT_DISTILL.alpha),
       description: "weight of the soft labels (1 - alpha on the hard labels)",
     },
+    ...DATASET_OPTIONS,
     ...hyperparameterOptions({ arch: "logistic", buckets: STUDENT_BUCKETS }),
   },
   async run(context) {
-    const training = {
-      ...parseHyperparameters(context),
-      temperature: positiveOption(context, "temperature"),
-      alpha: fractionOption(context, "alpha", "in [0, 1]"),
-    };
+    const temperature = positiveOption(context, "temperature");
+    const alpha = fractionOption(context, "alpha", "in [0, 1]");
+    if (context.values.data !== undefined) return distillOnData(context, temperature, alpha);
+    refuseDatasetOptions(context);
+    const training = { ...parseHyperparameters(context), temperature, alpha };
     const spec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
     const limit = parseLimit(context);
     const teacher = await loadTeacher(context);

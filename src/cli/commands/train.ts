@@ -1,8 +1,22 @@
-/** `vane train`: trains a spam model on one SpamAssassin collection and exports it to ONNX. */
+/**
+ * `vane train`: a model from a dataset file (`--data`: tabular columns or a text column, any number
+ * of classes or a regression target), or a spam model on one SpamAssassin collection; exported to ONNX.
+ */
 
+import { loadDataset } from "../../toolchain/dataset/index.js";
+import { trainDataset } from "../../toolchain/train/dataset-run.js";
 import { trainCollection } from "../../toolchain/train/pipeline.js";
 import { DEFAULT_SPEC } from "../../toolchain/train/record.js";
-import type { Command } from "../command.js";
+import type { Command, CommandContext, CommandResult } from "../command.js";
+import { CliError } from "../command.js";
+import {
+  DATASET_OPTIONS,
+  parseDatasetOptions,
+  parseIdentity,
+  refuseDatasetOptions,
+  refuseSpamDirectory,
+  writeDatasetRun,
+} from "./dataset-options.js";
 import {
   asCliErrors,
   formatEpoch,
@@ -15,16 +29,46 @@ import {
   writeRun,
 } from "./training-options.js";
 
+async function trainOnData(context: CommandContext): Promise<CommandResult> {
+  for (const option of ["collection", "limit"]) {
+    if (context.values[option] !== undefined)
+      throw new CliError(`--${option} is for the spam corpus, not --data`);
+  }
+  const training = parseHyperparameters(context);
+  const { path, options, classWeights } = parseDatasetOptions(context, training.seed);
+  const textSpec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
+  const out = await parseOutputDirectory(context);
+  await refuseSpamDirectory(out);
+  const { name, version } = parseIdentity(context, out);
+  const dataset = await loadDataset(path, options);
+  const run = trainDataset({
+    dataset,
+    name,
+    version,
+    training,
+    classWeights,
+    textSpec,
+    description: typeof context.values.description === "string" ? context.values.description : undefined,
+    onEpoch: (stats) => context.progress(formatEpoch(stats, training.epochs)),
+  });
+  return writeDatasetRun(out, run, "trained");
+}
+
 export const train: Command = {
   name: "train",
-  summary: "train a spam classifier (logistic or mlp) on a SpamAssassin collection and export it to ONNX",
-  usage: "vane train --out <dir> [--collection 2002|2003] [--arch logistic|mlp] [options]",
+  summary:
+    "train a classifier or regressor (logistic or mlp) on a CSV/JSONL dataset, or a spam classifier on a SpamAssassin collection, and export it to ONNX",
+  usage:
+    "vane train --data <file.csv|file.jsonl> --label <column> --out <dir> [--features a,b | --text <column>] [--task classification|regression] [options]\n       vane train --out <dir> [--collection 2002|2003] [--arch logistic|mlp] [options]",
   options: {
-    collection: { type: "string", default: "2002", description: "corpus collection: 2002 | 2003" },
+    collection: { type: "string", description: "spam corpus collection: 2002 | 2003 (default: 2002)" },
+    ...DATASET_OPTIONS,
     ...hyperparameterOptions({ arch: "logistic", buckets: DEFAULT_SPEC.buckets }),
   },
   async run(context) {
-    const collection = parseCollection(context);
+    if (context.values.data !== undefined) return trainOnData(context);
+    refuseDatasetOptions(context);
+    const collection = context.values.collection === undefined ? "2002" : parseCollection(context);
     const training = parseHyperparameters(context);
     const spec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
     const limit = parseLimit(context);

@@ -37,6 +37,37 @@ export interface SoftTargets {
   alpha: number;
 }
 
+/**
+ * Teacher probabilities [rows, classes] softened by `temperature`: softmax(log(p) / T) = p^(1/T),
+ * renormalised. Working from probabilities rather than logits lets any teacher serve (quantized,
+ * pruned, foreign). T > 1 reveals more of the teacher's ranking of the other classes.
+ */
+export function softenProbabilities(
+  probabilities: ArrayLike<number>,
+  classes: number,
+  temperature: number,
+): Float64Array {
+  if (!(temperature > 0)) throw new RangeError(`temperature must be positive, got ${temperature}`);
+  if (probabilities.length % classes !== 0) {
+    throw new RangeError(`teacher probabilities are not [rows, ${classes}]`);
+  }
+  const targets = new Float64Array(probabilities.length);
+  for (let row = 0; row < probabilities.length; row += classes) {
+    let sum = 0;
+    for (let j = 0; j < classes; j++) {
+      const p = probabilities[row + j];
+      if (!(p >= 0 && p <= 1)) {
+        throw new RangeError(`teacher probability ${p} at row ${row / classes} is not in [0, 1]`);
+      }
+      // A floor keeps a row the teacher is certain about from becoming 0/0 after the power.
+      targets[row + j] = Math.max(p, 1e-12) ** (1 / temperature);
+      sum += targets[row + j];
+    }
+    for (let j = 0; j < classes; j++) targets[row + j] /= sum;
+  }
+  return targets;
+}
+
 export interface Head {
   readonly outputs: number;
   /** The row's weight in a weighted mean of losses (its class weight; 1 for values). */

@@ -44,7 +44,7 @@ export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, "learningRate"> = {
 export const DEFAULT_LEARNING_RATE: Record<Architecture, number> = { logistic: 0.03, mlp: 0.003 };
 
 /** Hashed text is L2-normalised: a first-layer scale of 0.5 gives pre-activations of about 0.5. */
-const HASHED_TEXT_FIRST_LAYER_SCALE = 0.5;
+export const HASHED_TEXT_FIRST_LAYER_SCALE = 0.5;
 
 export interface TrainData {
   train: LabeledRows;

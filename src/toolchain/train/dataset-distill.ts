@@ -1,0 +1,406 @@
+/**
+ * Distillation from any ONNX teacher onto a user's dataset (`vane distill --teacher <dir> --data`):
+ * the teacher, a model directory with its manifest (vane trained it, or `vane import` made it), runs
+ * under onnxruntime-node on every row, fed as its own input kind feeds it (tabular columns from the
+ * file, a text column, or, for a teacher that takes a plain tensor, the student's own features); a
+ * small student then learns the teacher's softened probabilities (or its values, for a regressor),
+ * with the dataset's labels mixed in. The report measures the student against the teacher: how often
+ * they agree on held-out rows, their accuracy, their bytes and their latency per instance.
+ */
+import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { UnprocessableError } from "../../core/errors.js";
+import type { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
+import type { EpochCallback } from "../../core/learn/fit.js";
+import { argmax, softenProbabilities } from "../../core/learn/heads.js";
+import { type Rows, selectRows, toDense } from "../../core/learn/rows.js";
+import type { Manifest } from "../../core/manifest.js";
+import { answer } from "../../core/tasks/answer.js";
+import type { HostTensor } from "../../core/tensor.js";
+import { type Dataset, type DatasetOptions, loadDataset, type SplitName } from "../dataset/index.js";
+import { loadModelFile } from "../model-dir.js";
+import { MANIFEST_FILE, readManifestDir, readManifestFile } from "../model-manifest.js";
+import { readAssets } from "../model-run.js";
+import { batchBuilder } from "../requests.js";
+import { openSession } from "../runtimes.js";
+import {
+  type ClassWeighting,
+  type DatasetFeatures,
+  type DatasetRun,
+  datasetFeatures,
+  describeRun,
+  fitDataset,
+  qualityOf,
+  type SplitQuality,
+} from "./dataset-run.js";
+import type { TrainOptions } from "./trainer.js";
+
+const SPLITS: readonly SplitName[] = ["train", "validation", "test"];
+const TEACHER_BATCH = 256;
+
+export interface DatasetTeacher {
+  /** Where it came from, for the record. */
+  source: string;
+  manifest: Manifest;
+  onnx: Uint8Array;
+  dir: string;
+}
+
+/** A teacher: a model directory, or an .onnx file with the manifest.json beside it. */
+export async function loadDatasetTeacher(path: string): Promise<DatasetTeacher> {
+  const isDirectory = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  let teacher: DatasetTeacher;
+  if (isDirectory) {
+    const { manifest, model } = await readManifestDir(path);
+    teacher = { source: path, manifest, onnx: model, dir: path };
+  } else {
+    const { bytes } = await loadModelFile(path);
+    const dir = dirname(path);
+    if (!existsSync(join(dir, MANIFEST_FILE))) {
+      throw new UnprocessableError(
+        `teacher ${path} has no ${MANIFEST_FILE} beside it: make it a model directory with vane import (its task, labels and input kind)`,
+      );
+    }
+    teacher = { source: path, manifest: await readManifestFile(dir), onnx: bytes, dir };
+  }
+  const { task } = teacher.manifest;
+  if (task.kind !== "classification" && task.kind !== "regression") {
+    throw new UnprocessableError(
+      `teacher ${path} is a ${task.kind} model: a student learns a classifier's probabilities or a regressor's values`,
+    );
+  }
+  return teacher;
+}
+
+/** The teacher's instances of every split's rows, as its input kind takes them; null when it takes the student's features. */
+async function teacherInstances(
+  teacher: DatasetTeacher,
+  path: string,
+  options: DatasetOptions,
+  dataset: Dataset,
+): Promise<Record<SplitName, unknown[]> | null> {
+  const input = teacher.manifest.input;
+  switch (input.kind) {
+    case "tensors":
+      return null;
+    case "hashed-text":
+    case "wordpiece-text": {
+      if (dataset.text === null) {
+        throw new UnprocessableError(
+          `teacher ${teacher.source} takes text: name the text column with --text`,
+        );
+      }
+      const texts = (split: SplitName) => dataset.splits[split].map((row) => ({ text: row.text ?? "" }));
+      return { train: texts("train"), validation: texts("validation"), test: texts("test") };
+    }
+    case "tabular": {
+      // The teacher's own columns, read from the same file with the same split: rows line up by line.
+      const columns = input.columns.map((column) => column.name);
+      const categorical = input.columns.filter((column) => column.type === "categorical").map((c) => c.name);
+      const own = await loadDataset(path, { ...options, features: columns, categorical, text: undefined });
+      const instances = {} as Record<SplitName, unknown[]>;
+      for (const split of SPLITS) {
+        const lines = dataset.splits[split].map((row) => row.line);
+        const theirs = own.splits[split].map((row) => row.line);
+        if (lines.join() !== theirs.join()) {
+          throw new UnprocessableError(`the teacher's columns split ${path} differently from the student's`);
+        }
+        instances[split] = own.splits[split].map((row) =>
+          Object.fromEntries(Object.entries(row.features).filter(([, value]) => value !== null)),
+        );
+      }
+      return instances;
+    }
+    default:
+      throw new UnprocessableError(
+        `teacher ${teacher.source} takes ${input.kind} inputs, which a dataset file does not hold`,
+      );
+  }
+}
+
+/** A session over the teacher that turns rows (instances, or the student's features) into outputs. */
+async function teacherRunner(teacher: DatasetTeacher, width: number) {
+  const { manifest } = teacher;
+  const session = await openSession("node", teacher.onnx);
+  const builder = batchBuilder(manifest, await readAssets(teacher.dir, manifest));
+  const task = manifest.task;
+  const outputs = task.kind === "classification" ? task.labels.length : 1;
+  const tensorInput = manifest.inputs[0];
+  if (manifest.input.kind === "tensors") {
+    const shape = tensorInput.shape;
+    if (
+      manifest.inputs.length !== 1 ||
+      tensorInput.dtype !== "float32" ||
+      shape.length !== 2 ||
+      (typeof shape[1] === "number" && shape[1] !== width)
+    ) {
+      throw new UnprocessableError(
+        `teacher ${teacher.source} takes tensors, and is fed the student's features only if its one input is float32 [batch, ${width}]; import it with its input kind (vane import --input-kind)`,
+      );
+    }
+  }
+  const read = (result: Record<string, HostTensor>, size: number): number[][] => {
+    const predictions = answer(task, result, size) ?? [];
+    return predictions.map((prediction) => {
+      if ("probabilities" in prediction && task.kind === "classification") {
+        return task.labels.map((label) => prediction.probabilities[label]);
+      }
+      if ("value" in prediction) return [prediction.value];
+      throw new UnprocessableError(
+        `teacher ${teacher.source} answers ${outputs} values per row; a student learns one`,
+      );
+    });
+  };
+  return {
+    outputs,
+    /** Row-major [rows, outputs]: probabilities in the teacher's label order, or values. */
+    async run(rows: Rows, instances: unknown[] | null): Promise<Float32Array> {
+      const result = new Float32Array(rows.rows * outputs);
+      for (let start = 0; start < rows.rows; start += TEACHER_BATCH) {
+        const end = Math.min(start + TEACHER_BATCH, rows.rows);
+        const feeds = instances
+          ? builder.build({ instances: instances.slice(start, end) }).feeds
+          : {
+              [tensorInput.name]: {
+                dtype: "float32" as const,
+                dims: [end - start, width],
+                data: toDense(
+                  selectRows(
+                    rows,
+                    Array.from({ length: end - start }, (_, i) => start + i),
+                  ),
+                ),
+              },
+            };
+        for (const [i, values] of read(await session.run(feeds), end - start).entries()) {
+          result.set(values, (start + i) * outputs);
+        }
+      }
+      return result;
+    },
+    /** Median milliseconds of one instance's run, feeds built beforehand. */
+    async latency(rows: Rows, instances: unknown[] | null, runs: number): Promise<number> {
+      const feeds = instances
+        ? builder.build({ instances: instances.slice(0, 1) }).feeds
+        : {
+            [tensorInput.name]: {
+              dtype: "float32" as const,
+              dims: [1, width],
+              data: toDense(selectRows(rows, [0])),
+            },
+          };
+      return medianRun(session, feeds, runs);
+    },
+    release: () => session.release(),
+  };
+}
+
+async function medianRun(
+  session: { run(feeds: Record<string, HostTensor>): Promise<unknown> },
+  feeds: Record<string, HostTensor>,
+  runs: number,
+): Promise<number> {
+  const warmup = Math.min(20, runs);
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const started = performance.now();
+    await session.run(feeds);
+    if (i >= warmup) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const middle = times.length >> 1;
+  return times.length % 2 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
+}
+
+export interface DistillReport {
+  teacher: string;
+  temperature: number;
+  alpha: number;
+  /** Share of held-out rows the student labels as the teacher does (classification), or the mean |student - teacher| (regression). */
+  agreement: Record<"validation" | "test", number | null>;
+  /** The teacher's own quality on the held-out rows, against the dataset's labels. */
+  teacherQuality: Record<"validation" | "test", SplitQuality | null>;
+  bytes: { teacher: number; student: number };
+  /** Median ms of one instance under onnxruntime-node (feeds built beforehand). */
+  latencyMs: { teacher: number; student: number };
+}
+
+export interface DatasetDistillOptions {
+  teacher: DatasetTeacher;
+  /** The dataset file and how to read it (the student's features, the label, the split). */
+  path: string;
+  options: DatasetOptions;
+  name: string;
+  version: number;
+  training: TrainOptions;
+  /** Softens the teacher's probabilities (classification). */
+  temperature: number;
+  /** Weight of the teacher's outputs; 1 - alpha goes to the dataset's labels. */
+  alpha: number;
+  classWeights?: ClassWeighting;
+  textSpec: HashedTextSpec;
+  /** Timed single-instance runs per model. */
+  latencyRuns?: number;
+  description?: string;
+  onEpoch?: EpochCallback;
+}
+
+/**
+ * The dataset in the teacher's terms: a classifier's classes are the teacher's labels (the student
+ * answers as it does), so each row's class is re-indexed into them; a label the teacher lacks is refused.
+ */
+function inTeacherClasses(dataset: Dataset, teacher: DatasetTeacher): Dataset {
+  const task = teacher.manifest.task;
+  if (task.kind !== "classification") {
+    if (dataset.labels) {
+      throw new UnprocessableError(
+        `teacher ${teacher.source} is a regressor: distill it with --task regression`,
+      );
+    }
+    return dataset;
+  }
+  if (!dataset.labels) {
+    throw new UnprocessableError(
+      `teacher ${teacher.source} is a classifier: its student is one too (no --task regression)`,
+    );
+  }
+  const own = dataset.labels;
+  const index = own.map((label) => task.labels.indexOf(label));
+  const unknown = own.filter((_, c) => index[c] < 0);
+  if (unknown.length > 0) {
+    throw new UnprocessableError(
+      `label ${dataset.label} has classes the teacher does not know: ${unknown.join(", ")} (its labels: ${task.labels.join(", ")})`,
+    );
+  }
+  const splits = Object.fromEntries(
+    SPLITS.map((split) => [
+      split,
+      dataset.splits[split].map((row) => ({ ...row, target: index[row.target] })),
+    ]),
+  ) as Dataset["splits"];
+  return { ...dataset, labels: [...task.labels], splits };
+}
+
+function agreementOf(
+  student: Float32Array,
+  teacher: Float32Array,
+  outputs: number,
+  classification: boolean,
+): number | null {
+  const rows = teacher.length / outputs;
+  if (rows === 0) return null;
+  let sum = 0;
+  for (let row = 0; row < rows; row++) {
+    const s = student.subarray(row * outputs, (row + 1) * outputs);
+    const t = teacher.subarray(row * outputs, (row + 1) * outputs);
+    sum += classification ? (argmax(s) === argmax(t) ? 1 : 0) : Math.abs(s[0] - t[0]);
+  }
+  return sum / rows;
+}
+
+/** Trains a student on the teacher's outputs for the train split and compares the two on held-out rows. */
+export async function distillDataset(
+  options: DatasetDistillOptions,
+): Promise<{ run: DatasetRun; report: DistillReport }> {
+  const { teacher, temperature, alpha } = options;
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+  const loaded = await loadDataset(options.path, options.options);
+  const dataset = inTeacherClasses(loaded, teacher);
+  const featurizeStarted = performance.now();
+  const features: DatasetFeatures = datasetFeatures(dataset, options.textSpec);
+  const instances = await teacherInstances(teacher, options.path, options.options, loaded);
+  const runner = await teacherRunner(teacher, features.width);
+  const classification = teacher.manifest.task.kind === "classification";
+  let outputs: Record<SplitName, Float32Array>;
+  let teacherLatency: number;
+  try {
+    outputs = {} as Record<SplitName, Float32Array>;
+    for (const split of SPLITS)
+      outputs[split] = await runner.run(features.rows[split], instances?.[split] ?? null);
+    teacherLatency = await runner.latency(
+      features.rows.train,
+      instances?.train ?? null,
+      options.latencyRuns ?? 200,
+    );
+  } finally {
+    await runner.release();
+  }
+  const trainStarted = performance.now();
+  const classWeights = options.classWeights ?? "none";
+  const fitted = fitDataset(
+    dataset,
+    features,
+    { training: options.training, classWeights, onEpoch: options.onEpoch },
+    classification
+      ? {
+          soft: {
+            targets: softenProbabilities(outputs.train, runner.outputs, temperature),
+            temperature,
+            alpha,
+          },
+        }
+      : { trainValues: Float64Array.from(outputs.train) },
+  );
+  const trainMs = performance.now() - trainStarted;
+  const run = describeRun({
+    dataset,
+    features,
+    name: options.name,
+    version: options.version,
+    description: options.description,
+    training: options.training,
+    fitted,
+    classWeights,
+    timing: { featurizeMs: trainStarted - featurizeStarted, trainMs },
+    distillation: { teacher: teacher.source, temperature, alpha },
+  });
+  const student = await openSession("node", run.onnx);
+  let studentLatency: number;
+  const predicted = {} as Record<SplitName, Float32Array>;
+  try {
+    for (const split of ["validation", "test"] as const) {
+      const rows = features.rows[split];
+      predicted[split] =
+        rows.rows === 0
+          ? new Float32Array(0)
+          : ((
+              await student.run({
+                [features.input.input]: {
+                  dtype: "float32",
+                  dims: [rows.rows, features.width],
+                  data: toDense(rows),
+                },
+              })
+            )[run.record.model.output].data as Float32Array);
+    }
+    const first = toDense(selectRows(features.rows.train, [0]));
+    studentLatency = await medianRun(
+      student,
+      { [features.input.input]: { dtype: "float32", dims: [1, features.width], data: first } },
+      options.latencyRuns ?? 200,
+    );
+  } finally {
+    await student.release();
+  }
+  const teacherQuality = (split: "validation" | "test"): SplitQuality | null => {
+    if (dataset.splits[split].length === 0) return null;
+    return qualityOf(dataset, split, outputs[split]);
+  };
+  const report: DistillReport = {
+    teacher: teacher.source,
+    temperature,
+    alpha,
+    agreement: {
+      validation: agreementOf(predicted.validation, outputs.validation, runner.outputs, classification),
+      test: agreementOf(predicted.test, outputs.test, runner.outputs, classification),
+    },
+    teacherQuality: { validation: teacherQuality("validation"), test: teacherQuality("test") },
+    bytes: { teacher: teacher.onnx.byteLength, student: run.onnx.byteLength },
+    latencyMs: { teacher: teacherLatency, student: studentLatency },
+  };
+  return { run, report };
+}

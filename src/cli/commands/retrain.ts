@@ -1,6 +1,9 @@
 /** `vane retrain`: a published version fine-tuned on its exported feedback, written as the next version. */
+
+import { ARCHITECTURES } from "../../core/learn/network.js";
 import { MODEL_NAME } from "../../core/manifest.js";
 import { readFeedbackData } from "../../toolchain/retrain/feedback-data.js";
+import { HEAD_DEFAULTS, trainHead } from "../../toolchain/retrain/head.js";
 import {
   RETRAIN_DEFAULTS,
   retrain as retrainVersion,
@@ -10,6 +13,7 @@ import { DEFAULT_FINE_TUNE } from "../../toolchain/train/finetune.js";
 import { CliError, type Command, type CommandContext, requireString } from "../command.js";
 import {
   asCliErrors,
+  choiceOption,
   formatEpoch,
   formatMetrics,
   fractionOption,
@@ -29,8 +33,31 @@ export const retrain: Command = {
   name: "retrain",
   summary: "fine-tune a published version on its exported feedback (with replay of its training data)",
   usage:
-    "vane retrain --from <model dir> --feedback <export.jsonl> --out <dir> [--replay-share 0.3] [--version <n>]",
+    "vane retrain --from <model dir> --feedback <export.jsonl> --out <dir> [--replay-share 0.3] [--version <n>] | --head --from <imported model dir> --embedding-output <tensor> --feedback <export.jsonl> --out <dir> [--labels a,b,c]",
   options: {
+    head: {
+      type: "boolean",
+      description: "transfer learning: train a new classification head on the frozen base's embeddings",
+    },
+    "embedding-output": {
+      type: "string",
+      description: "with --head: the graph output or inner tensor holding one vector per instance",
+    },
+    labels: {
+      type: "string",
+      description:
+        "with --head: the new labels in output order, comma-separated (default: the feedback's, sorted)",
+    },
+    arch: {
+      type: "string",
+      default: HEAD_DEFAULTS.arch,
+      description: `with --head: the head, ${ARCHITECTURES.join(" | ")}`,
+    },
+    hidden: {
+      type: "string",
+      default: String(HEAD_DEFAULTS.hidden),
+      description: "with --head: hidden units of an mlp head",
+    },
     from: {
       type: "string",
       description:
@@ -56,8 +83,7 @@ export const retrain: Command = {
     version: { type: "string", description: "the new version's number (default: the parent's + 1)" },
     epochs: {
       type: "string",
-      default: String(DEFAULT_FINE_TUNE.epochs),
-      description: "maximum epochs (early stopping ends sooner)",
+      description: `maximum epochs, early stopping ends sooner (default: ${DEFAULT_FINE_TUNE.epochs}; with --head ${HEAD_DEFAULTS.fit.epochs})`,
     },
     lr: { type: "string", description: "learning rate (default: the parent's)" },
     "batch-size": { type: "string", description: "examples per mini-batch (default: the parent's)" },
@@ -73,6 +99,7 @@ export const retrain: Command = {
     out: { type: "string", description: "output directory for the new version (required)" },
   },
   async run(context) {
+    if (context.values.head) return runHead(context);
     const from = requireString(context, "from");
     const feedbackPath = requireString(context, "feedback");
     const replayShare = fractionOption(context, "replay-share", "a share from 0 to below 1");
@@ -84,7 +111,7 @@ export const retrain: Command = {
     if (name !== undefined && !MODEL_NAME.test(name))
       throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
     const version = optionalInteger(context, "version", 1, Number.MAX_SAFE_INTEGER);
-    const epochs = integerOption(context, "epochs", 1, 10_000);
+    const epochs = optionalInteger(context, "epochs", 1, 10_000) ?? DEFAULT_FINE_TUNE.epochs;
     const training = {
       epochs,
       learningRate: context.values.lr === undefined ? undefined : positiveOption(context, "lr"),
@@ -137,3 +164,72 @@ export const retrain: Command = {
     };
   },
 };
+
+async function runHead(context: CommandContext) {
+  const from = requireString(context, "from");
+  const embeddingOutput = requireString(context, "embedding-output");
+  const feedbackPath = requireString(context, "feedback");
+  const name = typeof context.values.name === "string" ? context.values.name : undefined;
+  if (name !== undefined && !MODEL_NAME.test(name))
+    throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);
+  const labels =
+    typeof context.values.labels === "string"
+      ? context.values.labels.split(",").map((label) => label.trim())
+      : undefined;
+  if (
+    labels &&
+    (labels.length < 2 || labels.some((label) => label === "") || new Set(labels).size !== labels.length)
+  )
+    throw new CliError("--labels must name at least two distinct labels, comma-separated");
+  const epochs = optionalInteger(context, "epochs", 1, 10_000) ?? HEAD_DEFAULTS.fit.epochs;
+  const seed = integerOption(context, "seed", 0, 0xffffffff);
+  const options = {
+    from,
+    embeddingOutput,
+    feedback: await readFeedbackData(feedbackPath),
+    feedbackSource: feedbackPath,
+    labels,
+    out: await parseOutputDirectory(context),
+    name,
+    version: optionalInteger(context, "version", 1, Number.MAX_SAFE_INTEGER),
+    heldOut: fractionOption(context, "held-out", "a share from 0 to below 1"),
+    validation: fractionOption(context, "validation", "a share from 0 to below 1"),
+    seed,
+    arch: choiceOption(context, "arch", ARCHITECTURES),
+    hidden: integerOption(context, "hidden", 1, 4096),
+    training: {
+      epochs,
+      seed,
+      ...(context.values.lr === undefined ? {} : { learningRate: positiveOption(context, "lr") }),
+      ...(context.values["batch-size"] === undefined
+        ? {}
+        : { batchSize: integerOption(context, "batch-size", 1, 1_000_000) }),
+      ...(context.values.patience === undefined
+        ? {}
+        : { patience: integerOption(context, "patience", 1, 10_000) }),
+    },
+    onEpoch: (stats: Parameters<typeof formatEpoch>[0]) => context.progress(formatEpoch(stats, epochs)),
+    progress: context.progress,
+  };
+  const result = await asCliErrors(() => trainHead(options));
+  const { chance, nearestCentroid, head } = result.heldOut;
+  const { name: model, version } = result.manifest;
+  const text = [
+    `trained a ${result.labels.length}-class head (${result.labels.join(", ")}) on ${result.embedding.output} [${result.embedding.width}] of ${from}: ${result.sizes.train} train, ${result.sizes.validation} validation, ${result.sizes.heldOut} held out; best epoch ${result.bestEpoch} of ${result.epochs}`,
+    `held-out accuracy  chance ${percent(chance)}  nearest centroid ${percent(nearestCentroid)}  new head ${percent(head)}`,
+    `wrote ${result.dir} (${result.manifest.model.bytes} bytes, one graph: base + head): vane publish ${result.dir}`,
+  ].join("\n");
+  return {
+    data: {
+      out: result.dir,
+      name: model,
+      version,
+      labels: result.labels,
+      embedding: result.embedding,
+      sizes: result.sizes,
+      heldOut: result.heldOut,
+      manifest: result.manifest,
+    },
+    text,
+  };
+}

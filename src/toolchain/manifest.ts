@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { DriftSpec } from "../core/drift-features.js";
 import { Manifest } from "../core/manifest.js";
+import type { Lineage } from "../core/update-spec.js";
 import type { TrainingRecord } from "./train/record.js";
 
 export interface ManifestParts {
@@ -57,5 +58,29 @@ export function buildManifest(parts: ManifestParts): Manifest {
     },
     profile: parts.profile,
     drift: parts.drift,
+    lineage: record.retraining ? retrainLineage(record.retraining, record.createdAt) : undefined,
   });
+}
+
+/** A retrained version's lineage: its parent, the feedback window and rows, and both held-out accuracies. */
+function retrainLineage(retraining: NonNullable<TrainingRecord["retraining"]>, createdAt: string): Lineage {
+  const { parent, feedback, replay, heldOut, parentTest } = retraining;
+  return {
+    parent: { version: parent.version },
+    method: "retrain",
+    createdAt,
+    data: {
+      from: feedback.from,
+      to: feedback.to,
+      feedbackRows: feedback.rows,
+      replayRows: replay.train + replay.validation,
+      heldOutRows: feedback.sizes.test,
+    },
+    metrics: {
+      heldOutAccuracy: heldOut.child.accuracy,
+      parentHeldOutAccuracy: heldOut.parent.accuracy,
+      parentTestAccuracy: parentTest.child.accuracy,
+      parentOnParentTestAccuracy: parentTest.parent.accuracy,
+    },
+  };
 }

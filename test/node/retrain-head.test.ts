@@ -192,6 +192,29 @@ describe("vane retrain --head on the zoo encoder, for mailing-list topics", () =
   });
 });
 
+describe("the head's lineage", () => {
+  it("names the base version, the feedback window and rows, and the accuracies before and after", async () => {
+    const manifest = Manifest.parse(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")));
+    const { heldOut } = JSON.parse(run.stdout);
+    expect({ ...manifest.lineage, createdAt: undefined }).toEqual({
+      parent: { version: 1 },
+      method: "head",
+      createdAt: undefined,
+      data: {
+        from: "2026-12-01T09:00:00.000Z",
+        to: "2026-12-01T09:04:59.000Z",
+        feedbackRows: 300,
+        heldOutRows: 60,
+      },
+      metrics: {
+        heldOutAccuracy: heldOut.head,
+        nearestCentroidAccuracy: heldOut.nearestCentroid,
+        chanceAccuracy: heldOut.chance,
+      },
+    });
+  });
+});
+
 describe("vane retrain --head refuses", () => {
   it("an embedding output the graph does not have, naming the option", async () => {
     const feedback = await writeExport(

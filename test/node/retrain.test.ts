@@ -147,6 +147,27 @@ describe("vane retrain of spam v1 on 2003 feedback", () => {
     });
   });
 
+  it("writes the lineage into the manifest: parent, feedback window, row counts, held-out accuracies", async () => {
+    const manifest = Manifest.parse(JSON.parse(await readFile(join(featuresOut, "manifest.json"), "utf8")));
+    const { heldOut } = JSON.parse(features.stdout);
+    expect({ ...manifest.lineage, createdAt: undefined }).toEqual({
+      parent: { version: 1 },
+      method: "retrain",
+      createdAt: undefined,
+      data: {
+        from: "2026-12-01T09:00:00.000Z",
+        to: "2026-12-01T09:06:39.000Z",
+        feedbackRows: 400,
+        replayRows: 137,
+        heldOutRows: 80,
+      },
+      metrics: expect.objectContaining({
+        heldOutAccuracy: heldOut.child.accuracy,
+        parentHeldOutAccuracy: heldOut.parent.accuracy,
+      }),
+    });
+  });
+
   it("writes the next version, int8 like its parent", async () => {
     const manifest = Manifest.parse(JSON.parse(await readFile(join(featuresOut, "manifest.json"), "utf8")));
     expect({

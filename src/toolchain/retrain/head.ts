@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvalidInputError, UnprocessableError } from "../../core/errors.js";
+import type { FeedbackRow } from "../../core/feedback-row.js";
 import { checkFitOptions, type EpochCallback, type FitOptions, fitNetwork } from "../../core/learn/fit.js";
 import { type Architecture, initialNetwork, type Model } from "../../core/learn/network.js";
 import { predictProbabilities } from "../../core/learn/predict.js";
@@ -35,7 +36,7 @@ import { PROFILE_FILE } from "../publish.js";
 import { buildReferenceProfile } from "../reference-profile.js";
 import { batchBuilder } from "../requests.js";
 import { openSession } from "../runtimes.js";
-import { type FeedbackRow, timeWindow } from "./feedback-data.js";
+import { timeWindow } from "./feedback-data.js";
 import { splitFeedback } from "./split.js";
 
 export const HEAD_DEFAULTS = {
@@ -455,6 +456,21 @@ export async function trainHead(options: HeadOptions): Promise<HeadResult> {
       ...imported.manifest,
       drift: built.drift,
       profile: PROFILE_FILE,
+      lineage: {
+        parent: { version: base.version },
+        method: "head",
+        createdAt: imported.manifest.createdAt,
+        data: {
+          ...window,
+          feedbackRows: options.feedback.length,
+          heldOutRows: split.heldOut.length,
+        },
+        metrics: {
+          heldOutAccuracy: accuracy.head,
+          nearestCentroidAccuracy: accuracy.nearestCentroid,
+          chanceAccuracy: accuracy.chance,
+        },
+      },
       training: {
         ...imported.manifest.training,
         method: "head",

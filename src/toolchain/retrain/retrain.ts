@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { InvalidInputError, UnprocessableError } from "../../core/errors.js";
+import type { FeedbackRow } from "../../core/feedback-row.js";
 import { textFeatures } from "../../core/kinds/hashed-text/features.js";
 import type { EpochCallback } from "../../core/learn/fit.js";
 import { type Model, Network } from "../../core/learn/network.js";
@@ -29,7 +30,7 @@ import { loadRecordSplits } from "../train/pipeline.js";
 import { hyperparameters, TrainingRecord } from "../train/record.js";
 import { type LabeledRows, labeledRows } from "../train/sparse.js";
 import { optimize, resolveOptions, withoutUndefined } from "../train/trainer.js";
-import { denseFeatures, type FeedbackRow, timeWindow } from "./feedback-data.js";
+import { rowFeatures, timeWindow } from "./feedback-data.js";
 import { splitFeedback } from "./split.js";
 
 /** The served model's quantization when the parent's manifest does not record one. */
@@ -106,7 +107,7 @@ function featurizeFeedback(
     const text = (row.instance as { text?: unknown } | undefined)?.text;
     texts.push(typeof text === "string" ? text : null);
     const vector =
-      denseFeatures(row, spec.buckets, field) ??
+      rowFeatures(row, spec.buckets, field) ??
       (typeof text === "string" ? textFeatures(spec, text).vector : null);
     if (!vector) {
       throw InvalidInputError.field(

@@ -65,7 +65,8 @@ export async function nodeMatrixScores(
   }
 }
 
-function concatenate(parts: readonly Float32Array[]): Float32Array {
+/** The parts end to end (batched outputs back into one array). */
+export function concatenate(parts: readonly Float32Array[]): Float32Array {
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {

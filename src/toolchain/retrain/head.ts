@@ -32,6 +32,7 @@ import {
   type NodeProto,
   valueInfo,
 } from "../onnx/model.js";
+import { concatenate } from "../onnx-runner.js";
 import { PROFILE_FILE } from "../publish.js";
 import { buildReferenceProfile } from "../reference-profile.js";
 import { batchBuilder } from "../requests.js";
@@ -212,12 +213,7 @@ async function embed(
       });
       const batch = builder.build({ instances: chunk.map((row) => row.instance) });
       const tensor: HostTensor | undefined = (await session.run(batch.feeds))[output];
-      if (
-        !tensor ||
-        tensor.dtype !== "float32" ||
-        tensor.dims.length !== 2 ||
-        tensor.dims[0] !== chunk.length
-      ) {
+      if (tensor?.dtype !== "float32" || tensor.dims.length !== 2 || tensor.dims[0] !== chunk.length) {
         throw InvalidInputError.field(
           "embeddingOutput",
           `${output} is ${tensor ? `${tensor.dtype} [${tensor.dims}]` : "not produced"}, not one float32 vector per instance`,
@@ -226,9 +222,7 @@ async function embed(
       width = tensor.dims[1];
       parts.push(tensor.data as Float32Array);
     }
-    const values = new Float32Array(rows.length * width);
-    parts.forEach((part, i) => values.set(part, i * EMBED_BATCH * width));
-    return { values, width };
+    return { values: concatenate(parts), width };
   } finally {
     await session.release();
   }
@@ -298,7 +292,9 @@ function nearestCentroidAccuracy(
     counts[label]++;
     for (let d = 0; d < width; d++) centroids[label][d] += train[row * width + d];
   });
-  centroids.forEach((centroid, c) => centroid.forEach((_, d) => (centroid[d] /= Math.max(1, counts[c]))));
+  centroids.forEach((centroid, c) => {
+    for (let d = 0; d < width; d++) centroid[d] /= Math.max(1, counts[c]);
+  });
   let correct = 0;
   testLabels.forEach((label, row) => {
     let best = -1;
@@ -452,6 +448,11 @@ export async function trainHead(options: HeadOptions): Promise<HeadResult> {
     const built = await buildReferenceProfile(options.out, served, servedBytes, reference);
     await writeJsonAtomic(join(options.out, PROFILE_FILE), built.profile);
     const window = timeWindow(options.feedback);
+    const sizes = {
+      train: split.train.length,
+      validation: split.validation.length,
+      heldOut: split.heldOut.length,
+    };
     const manifest: Manifest = {
       ...imported.manifest,
       drift: built.drift,
@@ -482,11 +483,7 @@ export async function trainHead(options: HeadOptions): Promise<HeadResult> {
           source: options.feedbackSource,
           ...window,
           rows: options.feedback.length,
-          sizes: {
-            train: split.train.length,
-            validation: split.validation.length,
-            heldOut: split.heldOut.length,
-          },
+          sizes,
         },
         heldOut: accuracy,
         bestEpoch: result.bestEpoch,
@@ -498,11 +495,7 @@ export async function trainHead(options: HeadOptions): Promise<HeadResult> {
       manifest,
       labels,
       embedding: { output: options.embeddingOutput, width },
-      sizes: {
-        train: split.train.length,
-        validation: split.validation.length,
-        heldOut: split.heldOut.length,
-      },
+      sizes,
       heldOut: accuracy,
       bestEpoch: result.bestEpoch,
       epochs: result.history.length,
@@ -537,13 +530,7 @@ async function headScores(
       });
       parts.push((await session.run(batch.feeds))[output].data as Float32Array);
     }
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
+    return concatenate(parts);
   } finally {
     await session.release();
   }

@@ -4,7 +4,7 @@
  * keeps what it knew), and judged against its parent on feedback it never trained on.
  */
 import { join } from "node:path";
-import { InvalidInputError, UnprocessableError } from "../../core/errors.js";
+import { InvalidInputError } from "../../core/errors.js";
 import type { FeedbackRow } from "../../core/feedback-row.js";
 import { textFeatures } from "../../core/kinds/hashed-text/features.js";
 import type { EpochCallback } from "../../core/learn/fit.js";

@@ -139,6 +139,15 @@ export async function publishLocal(
   version: VersionFiles,
   candidate: CandidateOptions,
 ): Promise<Registration> {
+  await uploadLocal(bucket, version);
+  return registerLocally(bucket, version.manifest, candidate);
+}
+
+/**
+ * Puts a version's files in the local bucket without registering it (it is registered later, as a
+ * deployed Worker's versions are, through the admin API), refusing to overwrite an existing one.
+ */
+export async function uploadLocal(bucket: LocalBucket, version: VersionFiles): Promise<void> {
   const { manifest } = version;
   const manifestKey = keys.manifest(manifest.name, manifest.version);
   if (await bucket.head(manifestKey)) {
@@ -151,7 +160,6 @@ export async function publishLocal(
   });
   if (!written)
     throw new ConflictError(`${manifest.name}@${manifest.version} was published by someone else meanwhile`);
-  return registerLocally(bucket, manifest, candidate);
 }
 
 async function registerLocally(

@@ -6,8 +6,14 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSplits } from "../../src/toolchain/data.js";
-import { ADMIN_TOKEN, startTestWorker, type TestWorker } from "./local-worker.js";
+import {
+  ADMIN_TOKEN,
+  cliEnv as env,
+  predictAndWait,
+  startTestWorker,
+  type TestWorker,
+  testMails,
+} from "./local-worker.js";
 import { REPO, vane } from "./run-cli.js";
 
 const PORT = 8831;
@@ -24,7 +30,7 @@ const MODELS = {
 } as const;
 
 let worker: TestWorker;
-let mails: Array<{ text: string; label: "ham" | "spam" }>;
+let mails: Awaited<ReturnType<typeof testMails>>;
 
 beforeAll(async () => {
   worker = await startTestWorker(PORT, [
@@ -35,62 +41,16 @@ beforeAll(async () => {
     { name: MODELS.feedbackTwice, versions: [1] },
     { name: MODELS.feedbackRefused, versions: [1] },
   ]);
-  const { test } = await loadSplits("2003", { seed: 1 });
-  mails = test.slice(0, 40).map((mail) => ({ text: mail.text, label: mail.label === 1 ? "spam" : "ham" }));
+  mails = await testMails("2003", 40);
 });
 
 afterAll(async () => {
   await worker?.dispose();
 });
 
-/** The CLI's environment, with VANE_ADMIN_TOKEN set to `token` or, for null, unset. */
-const env = (token: string | null = ADMIN_TOKEN): NodeJS.ProcessEnv => {
-  const { VANE_ADMIN_TOKEN: _, ...rest } = process.env;
-  return token === null ? rest : { ...rest, VANE_ADMIN_TOKEN: token };
-};
-const ops = (args: string[], token: string | null = ADMIN_TOKEN) =>
-  vane([...args, "--url", worker.url], REPO, env(token));
-
-interface Predicted {
-  requestId: string;
-  token: string;
-  label: string;
-}
-
-/**
- * Predicts each mail under its own request id (`<prefix>-<i>`), then waits until the Worker has
- * logged all `expected` predictions of the model.
- */
-async function predictMails(
-  model: string,
-  prefix: string,
-  count: number,
-  expected = count,
-): Promise<Predicted[]> {
-  const answers: Predicted[] = [];
-  for (const [i, mail] of mails.slice(0, count).entries()) {
-    const requestId = `${prefix}-${i}`;
-    const response = await fetch(`${worker.url}/v1/models/${model}/predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": requestId },
-      body: JSON.stringify({ instances: [{ text: mail.text }] }),
-    });
-    expect(response.status).toBe(200);
-    answers.push({ requestId, token: response.headers.get("vane-feedback-token") ?? "", label: mail.label });
-  }
-  // The prediction records leave with the drift samples, in one group commit: once the drift
-  // counts have them all, so has the prediction log.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const drift = (await (await fetch(`${worker.url}/v1/models/${model}/drift?window=1h`)).json()) as {
-      versions: Array<{ samples: number }>;
-    };
-    if ((drift.versions[0]?.samples ?? 0) >= expected) return answers;
-    if (Date.now() > deadline)
-      throw new Error(`${model}: the Worker logged fewer than ${expected} predictions`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const ops = (args: string[], token: string | null = ADMIN_TOKEN) => worker.vane(args, token);
+const predictMails = (model: string, prefix: string, count: number) =>
+  predictAndWait(worker, model, mails.slice(0, count), prefix);
 
 async function labelFile(name: string, text: string): Promise<string> {
   const path = join(worker.persistTo, name);

@@ -1,5 +1,8 @@
 import type { Command, CommandGroup } from "../command.js";
+import { canary, pin, promote, rollback, shadow, unpin } from "./actions.js";
+import { audit } from "./audit.js";
 import { distill } from "./distill.js";
+import { drift } from "./drift.js";
 import { evaluate } from "./evaluate.js";
 import { feedback } from "./feedback.js";
 import { importCommand } from "./import.js";
@@ -28,5 +31,13 @@ export const commands: Array<Command | CommandGroup> = [
   retrain,
   status,
   models,
+  drift,
+  audit,
+  promote,
+  rollback,
+  canary,
+  shadow,
+  pin,
+  unpin,
   feedback,
 ];

@@ -125,6 +125,33 @@ describe("a CSV dataset", () => {
   });
 });
 
+describe("labels from elsewhere (a teacher's answers)", () => {
+  it("takes each row's label from labelOf when the file has no label column, leaving out rows it gives none", async () => {
+    const answers = new Map([
+      [2, "cold"],
+      [3, "warm"],
+      [4, "cold"],
+      [5, "cold"],
+      [6, "warm"],
+      [7, "warm"],
+    ]);
+    const dataset = await loadDataset(await file("unlabelled.csv", CSV), {
+      label: "teacher",
+      labelOf: (row) => answers.get(row.line),
+      features: ["temp_max", "wind"],
+      split: { by: "time", column: "date", validationFrom: "2014-01-04", testFrom: "2014-01-06" },
+    });
+    expect(dataset.labels).toEqual(["cold", "warm"]);
+    expect(dataset.splits.train.map((row) => [row.line, row.target])).toEqual([
+      [2, 0],
+      [3, 1],
+      [5, 0],
+    ]);
+    // The rows ending on lines 8 and 9 (a quoted line break shifts them) have no answer.
+    expect(dataset.counts.unlabelled).toBe(2);
+  });
+});
+
 describe("a JSONL dataset", () => {
   const JSONL = [
     '{"user": "user-17", "age": 31, "plan": "pro", "churned": true, "ticket": "cannot log in"}',

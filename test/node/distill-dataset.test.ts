@@ -96,6 +96,45 @@ describe("vane distill --teacher <imported model> --data weather.csv", () => {
     expect(manifest.training.distillation).toEqual({ teacher: imported, temperature: 2, alpha: 0.7 });
   });
 
+  it("learns from unlabelled rows, the teacher's answers their labels", async () => {
+    // weather.csv without its weather column: what a user has before anyone labelled the days.
+    const lines = (await readFile(WEATHER, "utf8")).trimEnd().split("\n");
+    const unlabelled = join(directory, "unlabelled.csv");
+    await writeFile(unlabelled, `${lines.map((line) => line.split(",").slice(0, 6).join(",")).join("\n")}\n`);
+    const run = await vane([
+      "distill",
+      ...[
+        "--teacher",
+        imported,
+        "--data",
+        unlabelled,
+        "--where",
+        "location=Seattle",
+        "--exclude",
+        "date,location",
+      ],
+      ...[
+        "--arch",
+        "mlp",
+        "--hidden",
+        "8",
+        "--lr",
+        "0.01",
+        "--out",
+        join(directory, "unlabelled-student"),
+        "--json",
+      ],
+    ]);
+    expect(run.code).toBe(0);
+    const { distillation, counts } = JSON.parse(run.stdout);
+    expect([distillation.labelled, distillation.teacherQuality.test, counts.kept]).toEqual([
+      false,
+      null,
+      1461,
+    ]);
+    expect(distillation.agreement.test).toBeGreaterThanOrEqual(0.95);
+  });
+
   it("refuses a teacher that is not a model directory (exit 3)", async () => {
     const bare = join(directory, "bare.onnx");
     await writeFile(bare, await readFile(join(imported, "model.onnx")));

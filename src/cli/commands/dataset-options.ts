@@ -29,7 +29,11 @@ export const DATASET_OPTIONS: Record<string, OptionSpec> = {
     type: "string",
     description: "a dataset file, .csv (with a header line) or .jsonl (one object a line)",
   },
-  label: { type: "string", description: "with --data: the column to predict (required)" },
+  label: {
+    type: "string",
+    description:
+      "with --data: the column to predict (required for train; distill without it learns the teacher's answers alone)",
+  },
   task: {
     type: "string",
     description: `with --data: ${TASKS.join(" | ")} (default: classification; the label's values are the classes)`,
@@ -146,15 +150,21 @@ function whereOption(context: CommandContext): Record<string, string> | undefine
 
 export interface DatasetChoice {
   path: string;
-  options: DatasetOptions;
+  /** The label is absent only where the data may come unlabelled (a teacher labels it). */
+  options: Omit<DatasetOptions, "label"> & { label?: string };
   classWeights: ClassWeighting;
 }
 
 /** The dataset options as loadDataset takes them; `seed` seeds a random split. */
-export function parseDatasetOptions(context: CommandContext, seed: number): DatasetChoice {
+export function parseDatasetOptions(
+  context: CommandContext,
+  seed: number,
+  labels: "required" | "optional",
+): DatasetChoice {
   const path = optionalString(context, "data") as string;
   const label = optionalString(context, "label");
-  if (!label) throw new CliError("--data needs --label <column>: the column to predict");
+  if (!label && labels === "required")
+    throw new CliError("--data needs --label <column>: the column to predict");
   const text = optionalString(context, "text");
   const features = list(context.values.features);
   if (text && features) {

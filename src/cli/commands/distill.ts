@@ -59,7 +59,7 @@ const percent = (value: number | null) => (value === null ? "n/a" : `${(value * 
 
 function reportLines(report: DistillReport): string[] {
   const test = report.teacherQuality.test;
-  const classification = test?.task === "classification";
+  const classification = report.task === "classification";
   const agreement = classification
     ? `agrees with the teacher on ${percent(report.agreement.test)} of test rows (validation ${percent(report.agreement.validation)})`
     : `mean |student - teacher| on test rows ${report.agreement.test?.toPrecision(4) ?? "n/a"}`;
@@ -68,7 +68,9 @@ function reportLines(report: DistillReport): string[] {
       ? `teacher test accuracy ${percent(test.accuracy)}`
       : test?.task === "regression"
         ? `teacher test MAE ${test.mae.toPrecision(4)}`
-        : "no test rows";
+        : report.labelled
+          ? "no test rows"
+          : "no labels: the teacher's answers were the labels";
   return [
     `student ${agreement}; ${teacherQuality}`,
     `bytes: student ${report.bytes.student}, teacher ${report.bytes.teacher} (${((report.bytes.student / report.bytes.teacher) * 100).toFixed(1)}%)`,
@@ -89,7 +91,7 @@ async function distillOnData(
     }
   }
   const training = parseHyperparameters(context);
-  const { path, options, classWeights } = parseDatasetOptions(context, training.seed);
+  const { path, options, classWeights } = parseDatasetOptions(context, training.seed, "optional");
   const textSpec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
   const out = await parseOutputDirectory(context);
   await refuseSpamDirectory(out);

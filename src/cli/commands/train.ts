@@ -35,12 +35,12 @@ async function trainOnData(context: CommandContext): Promise<CommandResult> {
       throw new CliError(`--${option} is for the spam corpus, not --data`);
   }
   const training = parseHyperparameters(context);
-  const { path, options, classWeights } = parseDatasetOptions(context, training.seed);
+  const { path, options, classWeights } = parseDatasetOptions(context, training.seed, "required");
   const textSpec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
   const out = await parseOutputDirectory(context);
   await refuseSpamDirectory(out);
   const { name, version } = parseIdentity(context, out);
-  const dataset = await loadDataset(path, options);
+  const dataset = await loadDataset(path, { ...options, label: options.label as string });
   const run = trainDataset({
     dataset,
     name,

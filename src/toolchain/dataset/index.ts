@@ -24,7 +24,7 @@ import { type FieldName, tabularFeaturizer } from "../../core/kinds/tabular/feat
 import { fitTabularSpec } from "../../core/kinds/tabular/fit.js";
 import type { TabularSpec } from "../../core/kinds/tabular/schema.js";
 import { type Cell, type ColumnType, cellOf, columnType, isMissing, numberOf, textOf } from "./columns.js";
-import { type RawRow, readTable, type TableFormat } from "./read.js";
+import { type RawCell, type RawRow, readTable, type TableFormat } from "./read.js";
 import { type Assignment, assignSplits, SPLIT_NAMES, type SplitName, type SplitRule } from "./split.js";
 
 export { MISSING_TOKENS } from "./columns.js";
@@ -33,8 +33,13 @@ export type { SplitName, SplitRule } from "./split.js";
 export type DatasetTask = "classification" | "regression";
 
 export interface DatasetOptions {
-  /** The target column. */
+  /** The target column (with `labelOf`, only the target's name). */
   label: string;
+  /**
+   * Where each row's target comes from when the file has no label column (a teacher model's answer,
+   * for distillation); undefined or null leaves the row out as unlabelled.
+   */
+  labelOf?: (row: RawRow) => RawCell | undefined;
   task?: DatasetTask;
   /** Feature columns, in feature order; default: every column but the label, text, split/time and excluded ones. */
   features?: readonly string[];
@@ -119,22 +124,24 @@ function digest(rows: readonly DatasetRow[]): string {
     .digest("hex");
 }
 
-function targetsOf(path: string, rows: readonly RawRow[], label: string, task: DatasetTask) {
+type LabelCell = (row: RawRow) => RawCell | undefined;
+
+function targetsOf(path: string, rows: readonly RawRow[], label: string, cell: LabelCell, task: DatasetTask) {
   if (task === "regression") {
     return {
       labels: null,
       target: (row: RawRow) => {
-        const value = numberOf(row.cells[label]);
+        const value = numberOf(cell(row) as RawCell);
         if (value === undefined) {
           throw new UnprocessableError(
-            `${path}:${row.line}: label ${label}: ${JSON.stringify(row.cells[label])} is not a number (a regression target)`,
+            `${path}:${row.line}: label ${label}: ${JSON.stringify(cell(row))} is not a number (a regression target)`,
           );
         }
         return value;
       },
     };
   }
-  const labels = [...new Set(rows.map((row) => textOf(row.cells[label] as NonNullable<Cell>)))].sort();
+  const labels = [...new Set(rows.map((row) => textOf(cell(row) as NonNullable<Cell>)))].sort();
   if (labels.length < 2) {
     throw new UnprocessableError(
       `${path}: label ${label} has one class (${JSON.stringify(labels[0])}) in the ${rows.length} labelled rows: a classifier needs at least two`,
@@ -143,8 +150,13 @@ function targetsOf(path: string, rows: readonly RawRow[], label: string, task: D
   const index = new Map(labels.map((name, i) => [name, i]));
   return {
     labels,
-    target: (row: RawRow) => index.get(textOf(row.cells[label] as NonNullable<Cell>)) as number,
+    target: (row: RawRow) => index.get(textOf(cell(row) as NonNullable<Cell>)) as number,
   };
+}
+
+/** Whether a row holds every `where` value, as written. */
+export function matchesWhere(row: RawRow, where: DatasetOptions["where"]): boolean {
+  return Object.entries(where ?? {}).every(([name, value]) => textOf(row.cells[name] ?? "") === value);
 }
 
 /** Reads, types, splits and counts a dataset file, and fits the tabular spec on its train split. */
@@ -153,7 +165,8 @@ export async function loadDataset(path: string, options: DatasetOptions): Promis
   const { columns } = table;
   const task = options.task ?? "classification";
   const splitRule = options.split ?? { by: "random" };
-  requireColumn(path, columns, options.label, "label");
+  const labelCell: LabelCell = options.labelOf ?? ((row) => row.cells[options.label]);
+  if (!options.labelOf) requireColumn(path, columns, options.label, "label");
   if (options.text !== undefined) requireColumn(path, columns, options.text, "text");
   if (splitRule.by !== "random") requireColumn(path, columns, splitRule.column, `${splitRule.by} split`);
   for (const name of Object.keys(options.where ?? {})) requireColumn(path, columns, name, "filter");
@@ -179,13 +192,11 @@ export async function loadDataset(path: string, options: DatasetOptions): Promis
   }
 
   const where = Object.entries(options.where ?? {});
-  const selected = table.rows.filter((row) =>
-    where.every(([name, value]) => textOf(row.cells[name] ?? "") === value),
-  );
+  const selected = table.rows.filter((row) => matchesWhere(row, options.where));
   if (selected.length === 0) {
     throw new UnprocessableError(`${path}: no row has ${where.map(([n, v]) => `${n}=${v}`).join(", ")}`);
   }
-  const labelled = selected.filter((row) => !isMissing(row.cells[options.label]));
+  const labelled = selected.filter((row) => !isMissing(labelCell(row)));
   if (labelled.length === 0)
     throw new UnprocessableError(`${path}: no row has a value in label ${options.label}`);
 
@@ -197,7 +208,7 @@ export async function loadDataset(path: string, options: DatasetOptions): Promis
   const missing: Record<string, number> = Object.fromEntries(
     [...features, ...(options.text === undefined ? [] : [options.text])].map((name) => [name, 0]),
   );
-  const { labels, target } = targetsOf(path, labelled, options.label, task);
+  const { labels, target } = targetsOf(path, labelled, options.label, labelCell, task);
   const rows = labelled.map((raw): DatasetRow & { classIndex?: number; key?: string | number | null } => {
     const values: Record<string, Cell> = {};
     for (const name of features) {

@@ -18,7 +18,15 @@ import { type Rows, selectRows, toDense } from "../../core/learn/rows.js";
 import type { Manifest } from "../../core/manifest.js";
 import { answer } from "../../core/tasks/answer.js";
 import type { HostTensor } from "../../core/tensor.js";
-import { type Dataset, type DatasetOptions, loadDataset, type SplitName } from "../dataset/index.js";
+import { cellOf, isMissing, textOf } from "../dataset/columns.js";
+import {
+  type Dataset,
+  type DatasetOptions,
+  loadDataset,
+  matchesWhere,
+  type SplitName,
+} from "../dataset/index.js";
+import { type RawCell, type RawRow, readTable } from "../dataset/read.js";
 import { loadModelFile } from "../model-dir.js";
 import { MANIFEST_FILE, readManifestDir, readManifestFile } from "../model-manifest.js";
 import { readAssets } from "../model-run.js";
@@ -76,44 +84,43 @@ export async function loadDatasetTeacher(path: string): Promise<DatasetTeacher> 
   return teacher;
 }
 
-/** The teacher's instances of every split's rows, as its input kind takes them; null when it takes the student's features. */
-async function teacherInstances(
+/**
+ * How a row of the file becomes the teacher's instance, as its input kind takes it: its own tabular
+ * columns (typed as its spec types them, missing cells left out for it to impute or refuse), or the
+ * text column. Null for a teacher that takes a plain tensor: it is fed the student's features.
+ */
+function instanceMaker(
   teacher: DatasetTeacher,
-  path: string,
-  options: DatasetOptions,
-  dataset: Dataset,
-): Promise<Record<SplitName, unknown[]> | null> {
+  columns: readonly string[],
+  text: string | undefined,
+): ((row: RawRow) => unknown) | null {
   const input = teacher.manifest.input;
   switch (input.kind) {
     case "tensors":
       return null;
     case "hashed-text":
     case "wordpiece-text": {
-      if (dataset.text === null) {
+      if (text === undefined) {
         throw new UnprocessableError(
           `teacher ${teacher.source} takes text: name the text column with --text`,
         );
       }
-      const texts = (split: SplitName) => dataset.splits[split].map((row) => ({ text: row.text ?? "" }));
-      return { train: texts("train"), validation: texts("validation"), test: texts("test") };
+      return (row) => ({ text: isMissing(row.cells[text]) ? "" : textOf(row.cells[text] as RawCell) });
     }
     case "tabular": {
-      // The teacher's own columns, read from the same file with the same split: rows line up by line.
-      const columns = input.columns.map((column) => column.name);
-      const categorical = input.columns.filter((column) => column.type === "categorical").map((c) => c.name);
-      const own = await loadDataset(path, { ...options, features: columns, categorical, text: undefined });
-      const instances = {} as Record<SplitName, unknown[]>;
-      for (const split of SPLITS) {
-        const lines = dataset.splits[split].map((row) => row.line);
-        const theirs = own.splits[split].map((row) => row.line);
-        if (lines.join() !== theirs.join()) {
-          throw new UnprocessableError(`the teacher's columns split ${path} differently from the student's`);
-        }
-        instances[split] = own.splits[split].map((row) =>
-          Object.fromEntries(Object.entries(row.features).filter(([, value]) => value !== null)),
+      const absent = input.columns.filter((column) => !columns.includes(column.name));
+      if (absent.length > 0) {
+        throw new UnprocessableError(
+          `teacher ${teacher.source} takes columns the data does not have: ${absent.map((c) => c.name).join(", ")}`,
         );
       }
-      return instances;
+      return (row) =>
+        Object.fromEntries(
+          input.columns.flatMap((column) => {
+            const value = cellOf(row.cells[column.name], column.type);
+            return value === null ? [] : [[column.name, value]];
+          }),
+        );
     }
     default:
       throw new UnprocessableError(
@@ -122,27 +129,30 @@ async function teacherInstances(
   }
 }
 
+/** A teacher that takes a plain tensor is fed the student's features: its one input must take them. */
+function checkTensorTeacher(teacher: DatasetTeacher, width: number): void {
+  const { inputs } = teacher.manifest;
+  const shape = inputs[0].shape;
+  if (
+    inputs.length !== 1 ||
+    inputs[0].dtype !== "float32" ||
+    shape.length !== 2 ||
+    (typeof shape[1] === "number" && shape[1] !== width)
+  ) {
+    throw new UnprocessableError(
+      `teacher ${teacher.source} takes tensors, and is fed the student's features only if its one input is float32 [batch, ${width}]; import it with its input kind (vane import --input-kind)`,
+    );
+  }
+}
+
 /** A session over the teacher that turns rows (instances, or the student's features) into outputs. */
-async function teacherRunner(teacher: DatasetTeacher, width: number) {
+async function teacherRunner(teacher: DatasetTeacher) {
   const { manifest } = teacher;
   const session = await openSession("node", teacher.onnx);
   const builder = batchBuilder(manifest, await readAssets(teacher.dir, manifest));
   const task = manifest.task;
   const outputs = task.kind === "classification" ? task.labels.length : 1;
   const tensorInput = manifest.inputs[0];
-  if (manifest.input.kind === "tensors") {
-    const shape = tensorInput.shape;
-    if (
-      manifest.inputs.length !== 1 ||
-      tensorInput.dtype !== "float32" ||
-      shape.length !== 2 ||
-      (typeof shape[1] === "number" && shape[1] !== width)
-    ) {
-      throw new UnprocessableError(
-        `teacher ${teacher.source} takes tensors, and is fed the student's features only if its one input is float32 [batch, ${width}]; import it with its input kind (vane import --input-kind)`,
-      );
-    }
-  }
   const read = (result: Record<string, HostTensor>, size: number): number[][] => {
     const predictions = answer(task, result, size) ?? [];
     return predictions.map((prediction) => {
@@ -158,43 +168,29 @@ async function teacherRunner(teacher: DatasetTeacher, width: number) {
   return {
     outputs,
     /** Row-major [rows, outputs]: probabilities in the teacher's label order, or values. */
-    async run(rows: Rows, instances: unknown[] | null): Promise<Float32Array> {
-      const result = new Float32Array(rows.rows * outputs);
-      for (let start = 0; start < rows.rows; start += TEACHER_BATCH) {
-        const end = Math.min(start + TEACHER_BATCH, rows.rows);
-        const feeds = instances
-          ? builder.build({ instances: instances.slice(start, end) }).feeds
-          : {
-              [tensorInput.name]: {
-                dtype: "float32" as const,
-                dims: [end - start, width],
-                data: toDense(
-                  selectRows(
-                    rows,
-                    Array.from({ length: end - start }, (_, i) => start + i),
-                  ),
-                ),
-              },
-            };
-        for (const [i, values] of read(await session.run(feeds), end - start).entries()) {
+    async run(
+      size: number,
+      feedsOf: (start: number, end: number) => Record<string, HostTensor>,
+    ): Promise<Float32Array> {
+      const result = new Float32Array(size * outputs);
+      for (let start = 0; start < size; start += TEACHER_BATCH) {
+        const end = Math.min(start + TEACHER_BATCH, size);
+        for (const [i, values] of read(await session.run(feedsOf(start, end)), end - start).entries()) {
           result.set(values, (start + i) * outputs);
         }
       }
       return result;
     },
+    instanceFeeds: (instances: readonly unknown[]) => builder.build({ instances: [...instances] }).feeds,
+    rowFeeds: (rows: Rows, indices: readonly number[]): Record<string, HostTensor> => ({
+      [tensorInput.name]: {
+        dtype: "float32",
+        dims: [indices.length, rows.cols],
+        data: toDense(selectRows(rows, indices)),
+      },
+    }),
     /** Median milliseconds of one instance's run, feeds built beforehand. */
-    async latency(rows: Rows, instances: unknown[] | null, runs: number): Promise<number> {
-      const feeds = instances
-        ? builder.build({ instances: instances.slice(0, 1) }).feeds
-        : {
-            [tensorInput.name]: {
-              dtype: "float32" as const,
-              dims: [1, width],
-              data: toDense(selectRows(rows, [0])),
-            },
-          };
-      return medianRun(session, feeds, runs);
-    },
+    latency: (feeds: Record<string, HostTensor>, runs: number) => medianRun(session, feeds, runs),
     release: () => session.release(),
   };
 }
@@ -218,11 +214,14 @@ async function medianRun(
 
 export interface DistillReport {
   teacher: string;
+  task: "classification" | "regression";
   temperature: number;
   alpha: number;
   /** Share of held-out rows the student labels as the teacher does (classification), or the mean |student - teacher| (regression). */
   agreement: Record<"validation" | "test", number | null>;
-  /** The teacher's own quality on the held-out rows, against the dataset's labels. */
+  /** Whether the file had labels; without, the teacher's answers were the labels. */
+  labelled: boolean;
+  /** The teacher's own quality on the held-out rows, against the file's labels (null without them). */
   teacherQuality: Record<"validation" | "test", SplitQuality | null>;
   bytes: { teacher: number; student: number };
   /** Median ms of one instance under onnxruntime-node (feeds built beforehand). */
@@ -231,9 +230,9 @@ export interface DistillReport {
 
 export interface DatasetDistillOptions {
   teacher: DatasetTeacher;
-  /** The dataset file and how to read it (the student's features, the label, the split). */
+  /** The dataset file and how to read it (the student's features, the label if it has one, the split). */
   path: string;
-  options: DatasetOptions;
+  options: Omit<DatasetOptions, "label" | "labelOf"> & { label?: string };
   name: string;
   version: number;
   training: TrainOptions;
@@ -302,33 +301,117 @@ function agreementOf(
   return sum / rows;
 }
 
-/** Trains a student on the teacher's outputs for the train split and compares the two on held-out rows. */
+function teacherAnswer(teacher: DatasetTeacher, outputs: Float32Array): RawCell {
+  const task = teacher.manifest.task;
+  return task.kind === "classification" ? task.labels[argmax(outputs)] : outputs[0];
+}
+
+/**
+ * Trains a student on the teacher's outputs for the train split and compares the two on held-out rows.
+ * Without a label column the teacher's answers are the labels (its most probable class, or its value),
+ * and the split is made on them.
+ */
 export async function distillDataset(
   options: DatasetDistillOptions,
 ): Promise<{ run: DatasetRun; report: DistillReport }> {
-  const { teacher, temperature, alpha } = options;
+  const { teacher, alpha } = options;
   if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
-  const loaded = await loadDataset(options.path, options.options);
-  const dataset = inTeacherClasses(loaded, teacher);
-  const featurizeStarted = performance.now();
-  const features: DatasetFeatures = datasetFeatures(dataset, options.textSpec);
-  const instances = await teacherInstances(teacher, options.path, options.options, loaded);
-  const runner = await teacherRunner(teacher, features.width);
+  const runner = await teacherRunner(teacher);
   const classification = teacher.manifest.task.kind === "classification";
-  let outputs: Record<SplitName, Float32Array>;
-  let teacherLatency: number;
+  const runs = options.latencyRuns ?? 200;
   try {
-    outputs = {} as Record<SplitName, Float32Array>;
-    for (const split of SPLITS)
-      outputs[split] = await runner.run(features.rows[split], instances?.[split] ?? null);
-    teacherLatency = await runner.latency(
-      features.rows.train,
-      instances?.train ?? null,
-      options.latencyRuns ?? 200,
-    );
+    const featurizeStarted = performance.now();
+    // The teacher's outputs per line of the file, for a teacher fed instances.
+    const table = await readTable(options.path);
+    const make = instanceMaker(teacher, table.columns, options.options.text);
+    let byLine: Map<number, Float32Array> | undefined;
+    let teacherLatency = 0;
+    if (make) {
+      const rows = table.rows.filter((row) => matchesWhere(row, options.options.where));
+      const instances = rows.map(make);
+      const all = await runner.run(rows.length, (start, end) =>
+        runner.instanceFeeds(instances.slice(start, end)),
+      );
+      byLine = new Map(
+        rows.map((row, i) => [row.line, all.subarray(i * runner.outputs, (i + 1) * runner.outputs)]),
+      );
+      if (rows.length > 0)
+        teacherLatency = await runner.latency(runner.instanceFeeds(instances.slice(0, 1)), runs);
+    }
+    const label = options.options.label;
+    if (label === undefined && !byLine) {
+      throw new UnprocessableError(
+        `teacher ${teacher.source} takes tensors, so its answers come after featurizing: give the data a --label, or import the teacher with its input kind`,
+      );
+    }
+    const answers = byLine;
+    const loaded = await loadDataset(options.path, {
+      ...options.options,
+      ...(label === undefined && answers
+        ? {
+            label: "teacher",
+            task: classification ? "classification" : "regression",
+            labelOf: (row: RawRow) => {
+              const outputs = answers.get(row.line);
+              return outputs ? teacherAnswer(teacher, outputs) : undefined;
+            },
+          }
+        : { label: label as string }),
+    });
+    const dataset = inTeacherClasses(loaded, teacher);
+    const features: DatasetFeatures = datasetFeatures(dataset, options.textSpec);
+    const outputs = {} as Record<SplitName, Float32Array>;
+    for (const split of SPLITS) {
+      const rows = features.rows[split];
+      if (answers) {
+        outputs[split] = new Float32Array(rows.rows * runner.outputs);
+        dataset.splits[split].forEach((row, i) => {
+          outputs[split].set(answers.get(row.line) as Float32Array, i * runner.outputs);
+        });
+      } else {
+        checkTensorTeacher(teacher, features.width);
+        const indices = (start: number, end: number) =>
+          Array.from({ length: end - start }, (_, i) => start + i);
+        outputs[split] = await runner.run(rows.rows, (start, end) =>
+          runner.rowFeeds(rows, indices(start, end)),
+        );
+      }
+    }
+    if (!answers) teacherLatency = await runner.latency(runner.rowFeeds(features.rows.train, [0]), runs);
+    return await finishDistill(options, {
+      dataset,
+      features,
+      outputs,
+      classification,
+      teacherLatency,
+      featurizeStarted,
+      labelled: label !== undefined,
+      classes: runner.outputs,
+    });
   } finally {
     await runner.release();
   }
+}
+
+interface TeacherRun {
+  dataset: Dataset;
+  features: DatasetFeatures;
+  /** The teacher's outputs for each split's rows, in their order. */
+  outputs: Record<SplitName, Float32Array>;
+  classification: boolean;
+  teacherLatency: number;
+  featurizeStarted: number;
+  /** Whether the dataset's labels are the file's (else the teacher's answers). */
+  labelled: boolean;
+  classes: number;
+}
+
+async function finishDistill(
+  options: DatasetDistillOptions,
+  taught: TeacherRun,
+): Promise<{ run: DatasetRun; report: DistillReport }> {
+  const { teacher, temperature, alpha } = options;
+  const { dataset, features, outputs, classification } = taught;
   const trainStarted = performance.now();
   const classWeights = options.classWeights ?? "none";
   const fitted = fitDataset(
@@ -338,7 +421,7 @@ export async function distillDataset(
     classification
       ? {
           soft: {
-            targets: softenProbabilities(outputs.train, runner.outputs, temperature),
+            targets: softenProbabilities(outputs.train, taught.classes, temperature),
             temperature,
             alpha,
           },
@@ -355,7 +438,7 @@ export async function distillDataset(
     training: options.training,
     fitted,
     classWeights,
-    timing: { featurizeMs: trainStarted - featurizeStarted, trainMs },
+    timing: { featurizeMs: trainStarted - taught.featurizeStarted, trainMs },
     distillation: { teacher: teacher.source, temperature, alpha },
   });
   const student = await openSession("node", run.onnx);
@@ -386,21 +469,22 @@ export async function distillDataset(
   } finally {
     await student.release();
   }
-  const teacherQuality = (split: "validation" | "test"): SplitQuality | null => {
-    if (dataset.splits[split].length === 0) return null;
-    return qualityOf(dataset, split, outputs[split]);
-  };
+  // Against the teacher's own answers its quality says nothing: only the file's labels measure it.
+  const teacherQuality = (split: "validation" | "test"): SplitQuality | null =>
+    taught.labelled && dataset.splits[split].length > 0 ? qualityOf(dataset, split, outputs[split]) : null;
   const report: DistillReport = {
     teacher: teacher.source,
+    task: classification ? "classification" : "regression",
     temperature,
     alpha,
+    labelled: taught.labelled,
     agreement: {
-      validation: agreementOf(predicted.validation, outputs.validation, runner.outputs, classification),
-      test: agreementOf(predicted.test, outputs.test, runner.outputs, classification),
+      validation: agreementOf(predicted.validation, outputs.validation, taught.classes, classification),
+      test: agreementOf(predicted.test, outputs.test, taught.classes, classification),
     },
     teacherQuality: { validation: teacherQuality("validation"), test: teacherQuality("test") },
     bytes: { teacher: teacher.onnx.byteLength, student: run.onnx.byteLength },
-    latencyMs: { teacher: teacherLatency, student: studentLatency },
+    latencyMs: { teacher: taught.teacherLatency, student: studentLatency },
   };
   return { run, report };
 }

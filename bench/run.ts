@@ -142,6 +142,7 @@ async function realWindowMerge(runs: number): Promise<{ ms: number[]; bytes: num
       start: w * 600_000,
       seconds: 600,
       count: 1000,
+      errors: {},
       features: Object.fromEntries(Object.entries(sketches).map(([name, sk]) => [name, serializeSketch(sk)])),
       latency: serializeSketch(latency),
       seen: encodeFloat64(Array.from({ length: 1000 }, () => Math.floor(next() * 2 ** 52))),

@@ -66,6 +66,7 @@ export const POLICY_VARS = {
   driftPsi: "POLICY_DRIFT_PSI",
   probationHours: "POLICY_PROBATION_HOURS",
   rollbackAccuracyDrop: "POLICY_ROLLBACK_ACCURACY_DROP",
+  maxErrorRate: "POLICY_MAX_ERROR_RATE",
 } as const satisfies Record<keyof Policy, VarName>;
 
 /** `name`'s value through `schema`, or `fallback` when absent, empty or refused (with a warning). */

@@ -64,8 +64,23 @@ const FeatureDrift = z
     description: "null while the window or the reference has no data for the feature",
   });
 
+const ErrorTally = z
+  .object({
+    count,
+    rate: z.number().min(0).max(1).nullable().openapi({
+      description:
+        "count / (samples + count): the share of sampled instances it failed on; null when sent none",
+    }),
+    byKind: z.object({ "non-finite-output": count, "run-failed": count }),
+  })
+  .openapi("ErrorTally", {
+    description:
+      "Sampled instances the version failed to answer after they passed the request checks: outputs NaN or infinite, or the run failed",
+  });
+
 const RoleDrift = z.object({
-  samples: count,
+  samples: count.openapi({ description: "Sampled instances answered" }),
+  errors: ErrorTally,
   features: z.record(z.string(), FeatureDrift),
   latencyMs: z.object({ p50: z.number(), p99: z.number() }).nullable(),
 });

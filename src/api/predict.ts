@@ -16,9 +16,10 @@ import { type Limits, limits } from "../config.js";
 import type { FeatureBatch } from "../core/kinds/kind.js";
 import { BODY_MEDIA_TYPES } from "../core/kinds/registry.js";
 import { TensorInput } from "../core/kinds/tensors/schema.js";
-import { answer } from "../core/tasks/answer.js";
+import { answer, requireFiniteOutputs } from "../core/tasks/answer.js";
 import type { ClassPrediction, Prediction } from "../core/tasks/schema.js";
 import type { HostTensor } from "../core/tensor.js";
+import { recordFailure } from "../drift/error-samples.js";
 import { keptInstances } from "../drift/feedback-data.js";
 import { logPrediction, type PredictionEntry } from "../drift/predictions.js";
 import { recordSamples } from "../drift/recorder.js";
@@ -148,37 +149,50 @@ interface Scored {
   latencyMs: number;
 }
 
-/** NaN or ±Infinity in a float output: JSON cannot carry it, and no label may come of it. */
-function finite(tensor: HostTensor): boolean {
-  return !(tensor.data instanceof Float32Array) || tensor.data.every(Number.isFinite);
-}
+/** Counts a version's failure to answer a request toward its error rate (after the response). */
+type CountFailure = (serving: ServingVersion, size: number, error: unknown) => void;
 
 async function score(
   env: Env,
   serving: ServingVersion,
   request: PredictBody,
   config: Limits,
+  countFailure: CountFailure,
 ): Promise<Scored> {
   const started = Date.now();
   const { manifest } = serving;
   const batch = await prepareBatch(env.MODELS, manifest, request, config);
   const field = request.inputs ? "inputs" : request.file ? "body" : "instances";
-  const outputs = await runModel(env, manifest, batch.feeds, field);
-  const broken = Object.entries(outputs).find(([, tensor]) => !finite(tensor));
-  if (broken) {
-    throw new ApiError(
-      422,
-      "Model output not finite",
-      `${manifest.name}@${manifest.version} computed values of ${broken[0]} that are not finite numbers for this input: no answer can be given`,
-    );
+  try {
+    const outputs = await runModel(env, manifest, batch.feeds, field);
+    requireFiniteOutputs(outputs, batch.size, `${manifest.name}@${manifest.version}`);
+    return {
+      serving,
+      batch,
+      outputs,
+      predictions: answer(manifest.task, outputs, batch.size),
+      latencyMs: Date.now() - started,
+    };
+  } catch (error) {
+    countFailure(serving, batch.size, error);
+    throw error;
   }
-  return {
-    serving,
-    batch,
-    outputs,
-    predictions: answer(manifest.task, outputs, batch.size),
-    latencyMs: Date.now() - started,
-  };
+}
+
+/** The request's failure counter; a shadow candidate's failures count under role "shadow". */
+function failureCounter(c: Context<AppEnv>, started: number, role?: ServingRole): CountFailure {
+  return (serving, size, error) =>
+    c.executionCtx.waitUntil(
+      recordFailure(c.env, {
+        manifest: serving.manifest,
+        role: role ?? serving.role,
+        requestId: c.get("requestId"),
+        time: started,
+        sampleRate: serving.sampleRate ?? limits(c.env).driftSampleRate,
+        size,
+        error,
+      }),
+    );
 }
 
 /** What the work after the response needs to know of the request. */
@@ -323,12 +337,13 @@ export const predict = resourceApp()
     const state = await readState(c.env, name);
     if (!state) throw ApiError.notFound(`no model named ${name}`);
     const route = candidateRoute(state, c.get("requestId"), trafficKey(c));
+    const countFailure = failureCounter(c, started);
     let answer: Scored | null = null;
     if (route.canary !== null) {
       // A canary candidate that cannot load or run leaves the request to the active version.
       const candidate = await loadCandidate(c.env, state, route.canary);
       if (candidate) {
-        answer = await score(c.env, candidate, request, config).catch((error: unknown) => {
+        answer = await score(c.env, candidate, request, config, countFailure).catch((error: unknown) => {
           console.warn(
             JSON.stringify({ event: "canary_failed", name, version: route.canary, message: String(error) }),
           );
@@ -336,7 +351,7 @@ export const predict = resourceApp()
         });
       }
     }
-    answer ??= await score(c.env, await resolveActive(c.env, name, state), request, config);
+    answer ??= await score(c.env, await resolveActive(c.env, name, state), request, config, countFailure);
     const shadowVersion = route.shadow;
     const shadow =
       shadowVersion === null
@@ -346,7 +361,13 @@ export const predict = resourceApp()
             const began = Date.now();
             const candidate = await loadCandidate(c.env, state, shadowVersion);
             if (!candidate) return null;
-            const scored = await score(c.env, candidate, request, config);
+            const scored = await score(
+              c.env,
+              candidate,
+              request,
+              config,
+              failureCounter(c, started, "shadow"),
+            );
             return { ...scored, latencyMs: Date.now() - began };
           };
     return respond(c, started, answer, request, shadow);
@@ -356,5 +377,6 @@ export const predict = resourceApp()
     const { name, version } = c.req.valid("param");
     const request = await predictRequest(c, c.req.valid("json") as JsonRequest);
     const serving = await resolvePinned(c.env, name, version);
-    return respond(c, started, await score(c.env, serving, request, limits(c.env)), request);
+    const scored = await score(c.env, serving, request, limits(c.env), failureCounter(c, started));
+    return respond(c, started, scored, request);
   });

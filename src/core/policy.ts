@@ -33,6 +33,11 @@ export const PolicyFields = z.object({
     .max(24 * 30),
   /** Accuracy drop that rolls back a promotion on probation and rejects a clearly worse candidate. */
   rollbackAccuracyDrop: share,
+  /**
+   * Largest share of its sampled instances a version may fail to answer (non-finite outputs, failed
+   * runs): a candidate above it is rejected, a version on probation above it rolled back.
+   */
+  maxErrorRate: share,
 });
 
 export const PolicyOverrides = PolicyFields.partial().strict();
@@ -50,6 +55,7 @@ export const DEFAULT_POLICY: Policy = {
   driftPsi: 0.2,
   probationHours: 24,
   rollbackAccuracyDrop: 0.02,
+  maxErrorRate: 0.01,
 };
 
 /** The vars' policy with one model's overrides on top. */

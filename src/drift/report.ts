@@ -8,7 +8,7 @@ import { referenceSketches } from "../core/profile.js";
 import type { FeatureSketch } from "../core/sketch/feature-sketch.js";
 import { readProfile } from "../registry/profiles.js";
 import type { ServingRole } from "./sample.js";
-import { type MergedWindows, mergeWindows } from "./window-format.js";
+import { type ErrorTally, errorTally, type MergedWindows, mergeWindows } from "./window-format.js";
 import { readWindows } from "./windows.js";
 
 export interface VersionDrift {
@@ -17,6 +17,8 @@ export interface VersionDrift {
   samplesByRole: Partial<Record<ServingRole, number>>;
   /** Rows behind the reference profile; null if the version has none. */
   referenceSamples: number | null;
+  /** Sampled instances the version failed to answer, and their share of all it was sent. */
+  errors: ErrorTally;
   features: Record<string, FeatureDrift | null>;
   latencyMs: { p50: number; p99: number } | null;
 }
@@ -29,6 +31,7 @@ export interface DriftWindowData {
 /** One serving role's share of a version's drift. */
 export interface RoleDrift {
   samples: number;
+  errors: ErrorTally;
   features: Record<string, FeatureDrift | null>;
   latencyMs: { p50: number; p99: number } | null;
 }
@@ -58,7 +61,11 @@ export async function versionDriftByRole(
   const byRole: Partial<Record<ServingRole, RoleDrift>> = {};
   for (const role of new Set(windows.map((w) => w.role))) {
     const merged = mergeWindows(windows, [role]);
-    byRole[role] = { samples: merged.count, ...compared(merged, reference) };
+    byRole[role] = {
+      samples: merged.count,
+      errors: errorTally(merged.count, merged.errors),
+      ...compared(merged, reference),
+    };
   }
   return {
     version: manifest.version,
@@ -102,6 +109,7 @@ export async function versionDrift(
       samples: merged.count,
       samplesByRole: merged.countByRole,
       referenceSamples: profile?.count ?? null,
+      errors: errorTally(merged.count, merged.errors),
       ...compared(merged, reference),
     },
   };

@@ -11,6 +11,15 @@ export const SERVING_ROLES = ["active", "fallback", "pinned", "candidate", "shad
 export const ServingRole = z.enum(SERVING_ROLES);
 export type ServingRole = z.infer<typeof ServingRole>;
 
+/**
+ * Why a version could not answer an input that passed the request checks: its outputs were NaN or
+ * infinite, or the run itself failed (onnxruntime refused the feeds, outputs of the wrong shape).
+ * Counted per version and role, as the error rate the policy reads.
+ */
+export const ERROR_KINDS = ["non-finite-output", "run-failed"] as const;
+export const ErrorKind = z.enum(ERROR_KINDS);
+export type ErrorKind = z.infer<typeof ErrorKind>;
+
 /** JSON has no NaN or ±Infinity: a non-finite drift value travels as this marker (see toWire). */
 const NON_FINITE = {
   NaN: Number.NaN,
@@ -36,6 +45,8 @@ export const DriftSample = z.object({
   latencyMs: z.number().nonnegative().optional(),
   /** The input text, only for a model whose drift spec asks for examples (cut to its maxChars). */
   text: z.string().max(MAX_EXAMPLE_CHARS).optional(),
+  /** Set on an instance the version failed to answer (its features are then empty). */
+  error: ErrorKind.optional(),
 });
 export type DriftSample = z.infer<typeof DriftSample>;
 /** A sample as it travels (Queue messages and KV are JSON): what DriftSample parses. */

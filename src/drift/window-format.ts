@@ -11,7 +11,13 @@ import {
   mergeSketchInto,
   SerializedFeatureSketch,
 } from "../core/sketch/feature-sketch.js";
-import { type ServingRole, ServingRole as ServingRoleSchema } from "./sample.js";
+import {
+  ERROR_KINDS,
+  type ErrorKind,
+  ErrorKind as ErrorKindSchema,
+  type ServingRole,
+  ServingRole as ServingRoleSchema,
+} from "./sample.js";
 
 /** A raw input kept as an example (models whose drift spec asks for examples only). */
 export const TextExample = z.object({
@@ -31,7 +37,10 @@ export const SketchWindow = z.object({
   /** Window start, epoch milliseconds. */
   start: z.number().int(),
   seconds: z.number().int().positive(),
+  /** Instances answered (and sketched). */
   count: z.number().int().nonnegative(),
+  /** Instances the version failed to answer, by why; windows written before errors were counted have none. */
+  errors: z.partialRecord(ErrorKindSchema, z.number().int().nonnegative()).default({}),
   features: z.record(z.string(), SerializedFeatureSketch),
   latency: SerializedFeatureSketch,
   /** 52-bit hashes of the folded sample ids, as base64 float64s. */
@@ -74,22 +83,48 @@ export function lowestExamples(examples: Iterable<TextExample>, keep: number): T
   return [...byHash.values()].sort((a, b) => a.hash - b.hash).slice(0, keep);
 }
 
+export type ErrorCounts = Record<ErrorKind, number>;
+
+/** A version's failures to answer over some windows, and their share of the instances it was sent. */
+export interface ErrorTally {
+  count: number;
+  /** count / (answered + count); null when it was sent nothing. */
+  rate: number | null;
+  byKind: ErrorCounts;
+}
+
+export function errorTally(answered: number, byKind: ErrorCounts): ErrorTally {
+  const count = ERROR_KINDS.reduce((sum, kind) => sum + byKind[kind], 0);
+  const total = answered + count;
+  return { count, rate: total === 0 ? null : count / total, byKind };
+}
+
 export interface MergedWindows {
   count: number;
   countByRole: Partial<Record<ServingRole, number>>;
+  errors: ErrorCounts;
   features: Record<string, FeatureSketch>;
   latency: FeatureSketch | null;
 }
+
+const noErrors = (): ErrorCounts => Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as ErrorCounts;
 
 /** Merges windows (optionally of some roles only) into one set of sketches, in place: no copies. */
 export function mergeWindows(
   windows: readonly SketchWindow[],
   roles?: readonly ServingRole[],
 ): MergedWindows {
-  const merged: MergedWindows = { count: 0, countByRole: {}, features: {}, latency: null };
+  const merged: MergedWindows = {
+    count: 0,
+    countByRole: {},
+    errors: noErrors(),
+    features: {},
+    latency: null,
+  };
   for (const window of windows) {
     if (roles && !roles.includes(window.role)) continue;
     merged.count += window.count;
+    for (const kind of ERROR_KINDS) merged.errors[kind] += window.errors[kind] ?? 0;
     merged.countByRole[window.role] = (merged.countByRole[window.role] ?? 0) + window.count;
     for (const [name, data] of Object.entries(window.features)) {
       const sketch = deserializeSketch(data);

@@ -38,7 +38,7 @@ function emptyWindow(
     Object.entries(emptySketches(spec, profile)).map(([name, sketch]) => [name, serializeSketch(sketch)]),
   );
   const latency = serializeSketch(createSketch({ kind: "numeric", edges: LATENCY_EDGES }));
-  return { ...key, seconds, count: 0, features, latency, seen: "", examples: [] };
+  return { ...key, seconds, count: 0, errors: {}, features, latency, seen: "", examples: [] };
 }
 
 /**
@@ -72,7 +72,13 @@ export async function foldIntoWindow(
       Object.entries(window.features).map(([name, data]) => [name, deserializeSketch(data)]),
     );
     const latency = deserializeSketch(window.latency);
-    for (const sample of fresh) {
+    const errors = { ...window.errors };
+    const answered = fresh.filter((sample) => {
+      if (sample.error === undefined) return true;
+      errors[sample.error] = (errors[sample.error] ?? 0) + 1;
+      return false;
+    });
+    for (const sample of answered) {
       for (const [name, value] of Object.entries(sample.features)) {
         const sketch = features[name];
         if (sketch && (typeof value === "number") === (sketch.kind === "numeric"))
@@ -80,7 +86,7 @@ export async function foldIntoWindow(
       }
       if (sample.latencyMs !== undefined) updateSketch(latency, sample.latencyMs);
     }
-    const offered = fresh.flatMap((sample) =>
+    const offered = answered.flatMap((sample) =>
       sample.text === undefined
         ? []
         : [
@@ -95,7 +101,8 @@ export async function foldIntoWindow(
     );
     const next: SketchWindow = {
       ...window,
-      count: window.count + fresh.length,
+      count: window.count + answered.length,
+      errors,
       examples: spec.examples
         ? lowestExamples([...window.examples, ...offered], spec.examples.keep)
         : window.examples,

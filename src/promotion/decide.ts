@@ -8,10 +8,13 @@
  *     back); it loads again: `active_recovered`.
  *  2. A version on probation whose live accuracy is below the accuracy of the version it replaced (on
  *     the predictions before the promotion) by more than `rollbackAccuracyDrop`: `rollback`. A
- *     probation past `probationHours`: `probation_passed`.
+ *     version on probation whose error rate since the promotion is above `maxErrorRate`: `rollback`.
+ *     A probation past `probationHours`: `probation_passed`.
  *  3. A candidate that fails to load (missing, checksum, runtime): `reject`, never promoted.
  *  4. While pinned or on probation, nothing is promoted or rejected on its numbers: `wait`.
- *  5. Candidate vs active, once each has `minFeedback` labels over the same period: candidate less
+ *  5. A candidate whose error rate over the period is above `maxErrorRate`: `reject` (it may have
+ *     no labels at all: its failures leave none). Candidate vs active, once each has `minFeedback`
+ *     labels over the same period: candidate less
  *     accurate by more than `rollbackAccuracyDrop`: `reject`. With `minSamples` drift samples too:
  *     p50 latency ratio above `maxLatencyRatio`: `reject`; accuracy gain of at least
  *     `minAccuracyGain`: `promote`. Otherwise `wait`.
@@ -25,6 +28,7 @@
  */
 import type { Accuracy } from "../drift/feedback.js";
 import type { RegistryState } from "../registry/state.js";
+import { type ErrorNumbers, errorRateExceeded } from "./error-rate.js";
 import type { Policy } from "./policy.js";
 
 export interface LoadCheck {
@@ -36,8 +40,10 @@ export interface LoadCheck {
 export interface SideNumbers {
   version: number;
   load: LoadCheck;
-  /** Drift samples of the side's roles in the period. */
+  /** Drift samples of the side's roles in the period (instances answered). */
   samples: number;
+  /** Sampled instances of the side's roles in the period that it failed to answer. */
+  errors: number;
   latencyP50: number | null;
   feedback: Accuracy;
   /** Highest PSI over the drift features, null without data. */
@@ -60,6 +66,8 @@ export interface ProbationNumbers {
   live: Accuracy;
   /** The replaced version's accuracy on predictions in the lookback before the promotion. */
   baseline: Accuracy | null;
+  /** The promoted version's sampled instances as active since its promotion: answered and failed. */
+  served: ErrorNumbers;
   replacedLoad: LoadCheck | null;
 }
 
@@ -150,6 +158,15 @@ export function decide(state: RegistryState, evaluation: Evaluation, policy: Pol
         };
       }
     }
+    const failing = errorRateExceeded(probation.served, policy);
+    if (failing && probation.replaced !== null && probation.replacedLoad?.ok) {
+      return {
+        action: "rollback",
+        version: probation.version,
+        restore: probation.replaced,
+        reason: `version ${probation.version} ${failing} since its promotion`,
+      };
+    }
     const endsAt = Date.parse(state.probation.promotedAt) + policy.probationHours * 3_600_000;
     if (evaluation.now >= endsAt) {
       return {
@@ -234,6 +251,8 @@ function compare(
 ): Decision {
   const version = candidate.version;
   const wait = (reason: string): Decision => ({ action: "wait", version, reason });
+  const failing = errorRateExceeded({ answered: candidate.samples, errors: candidate.errors }, policy);
+  if (failing) return { action: "reject", version, reason: `candidate ${failing}` };
   if (!active || !comparison) return wait("no active version to compare with");
   const c = comparison.candidate;
   const a = comparison.active;

@@ -27,6 +27,7 @@ const HOUR_MS = 3_600_000;
 
 interface DriftReading {
   samples: number;
+  errors: number;
   latencyP50: number | null;
   psi: Record<string, number>;
   dataQuality: DataQualityIssue[];
@@ -61,7 +62,7 @@ export class Readings {
   drift(version: number, since: number, roles: readonly ServingRole[]): Promise<DriftReading> {
     return this.once(`drift/${version}/${since}/${roles.join(",")}`, async () => {
       const manifest = await readManifest(this.env.MODELS, this.name, version).catch(() => null);
-      if (!manifest) return { samples: 0, latencyP50: null, psi: {}, dataQuality: [] };
+      if (!manifest) return { samples: 0, errors: 0, latencyP50: null, psi: {}, dataQuality: [] };
       const { drift } = await versionDrift(this.env.MODELS, manifest, since, roles);
       const psi: Record<string, number> = {};
       const dataQuality: DataQualityIssue[] = [];
@@ -69,7 +70,13 @@ export class Readings {
         if (stats?.kind === "data-quality") dataQuality.push({ feature, reason: stats.reason });
         else if (stats && Number.isFinite(stats.psi)) psi[feature] = stats.psi;
       }
-      return { samples: drift.samples, latencyP50: drift.latencyMs?.p50 ?? null, psi, dataQuality };
+      return {
+        samples: drift.samples,
+        errors: drift.errors.count,
+        latencyP50: drift.latencyMs?.p50 ?? null,
+        psi,
+        dataQuality,
+      };
     });
   }
 
@@ -121,6 +128,7 @@ async function side(
     version,
     load,
     samples: drift.samples,
+    errors: drift.errors,
     latencyP50: drift.latencyP50,
     feedback,
     maxPsi: values.length > 0 ? Math.max(...values) : null,
@@ -199,7 +207,8 @@ async function probationNumbers(
   const probation = state.probation;
   if (!probation) return null;
   const promotedAt = Date.parse(probation.promotedAt);
-  const [live, baseline, replacedLoad] = await Promise.all([
+  const seconds = limits(readings.env).driftWindowSeconds;
+  const [live, baseline, replacedLoad, served] = await Promise.all([
     readings.accuracy(probation.version, ACTIVE_ROLES, promotedAt),
     probation.replaced === null
       ? null
@@ -210,6 +219,14 @@ async function probationNumbers(
           promotedAt,
         ),
     probation.replaced === null ? null : readings.load(probation.replaced, true),
+    readings.drift(probation.version, windowStart(promotedAt, seconds), ACTIVE_ROLES),
   ]);
-  return { version: probation.version, replaced: probation.replaced, live, baseline, replacedLoad };
+  return {
+    version: probation.version,
+    replaced: probation.replaced,
+    live,
+    baseline,
+    replacedLoad,
+    served: { answered: served.samples, errors: served.errors },
+  };
 }

@@ -513,7 +513,9 @@ export interface components {
                 /** @description Per serving role the version answered in (active, fallback, pinned, candidate, shadow) */
                 byRole: {
                     [key: string]: {
+                        /** @description Sampled instances answered */
                         samples: number;
+                        errors: components["schemas"]["ErrorTally"];
                         features: {
                             [key: string]: components["schemas"]["FeatureDrift"];
                         };
@@ -524,6 +526,16 @@ export interface components {
                     };
                 };
             }[];
+        };
+        /** @description Sampled instances the version failed to answer after they passed the request checks: outputs NaN or infinite, or the run failed */
+        ErrorTally: {
+            count: number;
+            /** @description count / (samples + count): the share of sampled instances it failed on; null when sent none */
+            rate: number | null;
+            byKind: {
+                "non-finite-output": number;
+                "run-failed": number;
+            };
         };
         /** @description null while the window or the reference has no data for the feature */
         FeatureDrift: {
@@ -630,6 +642,7 @@ export interface components {
                     driftPsi?: number;
                     probationHours?: number;
                     rollbackAccuracyDrop?: number;
+                    maxErrorRate?: number;
                 };
                 /** @default [] */
                 decisions?: {
@@ -699,6 +712,7 @@ export interface components {
                             driftPsi?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
+                            maxErrorRate?: number;
                         };
                         alert: {
                             version: number;
@@ -743,6 +757,7 @@ export interface components {
                             driftPsi?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
+                            maxErrorRate?: number;
                         };
                         alert: {
                             version: number;
@@ -818,6 +833,7 @@ export interface components {
                         driftPsi?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
+                        maxErrorRate?: number;
                     };
                     alert: {
                         version: number;
@@ -862,6 +878,7 @@ export interface components {
                         driftPsi?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
+                        maxErrorRate?: number;
                     };
                     alert: {
                         version: number;
@@ -930,6 +947,7 @@ export interface components {
                     driftPsi?: number;
                     probationHours?: number;
                     rollbackAccuracyDrop?: number;
+                    maxErrorRate?: number;
                 };
                 /** @default [] */
                 decisions?: {
@@ -999,6 +1017,7 @@ export interface components {
                             driftPsi?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
+                            maxErrorRate?: number;
                         };
                         alert: {
                             version: number;
@@ -1043,6 +1062,7 @@ export interface components {
                             driftPsi?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
+                            maxErrorRate?: number;
                         };
                         alert: {
                             version: number;
@@ -1085,6 +1105,7 @@ export interface components {
                 driftPsi: number;
                 probationHours: number;
                 rollbackAccuracyDrop: number;
+                maxErrorRate: number;
             };
             evaluation: {
                 [key: string]: unknown;
@@ -1161,6 +1182,7 @@ export interface components {
                 driftPsi?: number;
                 probationHours?: number;
                 rollbackAccuracyDrop?: number;
+                maxErrorRate?: number;
             };
             /** @description Why, for the audit log */
             reason?: string;
@@ -1221,6 +1243,7 @@ export interface components {
                         driftPsi?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
+                        maxErrorRate?: number;
                     };
                     alert: {
                         version: number;
@@ -1265,6 +1288,7 @@ export interface components {
                         driftPsi?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
+                        maxErrorRate?: number;
                     };
                     alert: {
                         version: number;

@@ -28,6 +28,7 @@ const policy: Policy = {
   driftPsi: 0.2,
   probationHours: 24,
   rollbackAccuracyDrop: 0.02,
+  maxErrorRate: 0.01,
 };
 
 const loads: LoadCheck = { ok: true, reason: null };
@@ -49,6 +50,7 @@ function side(version: number, numbers: Partial<SideNumbers> = {}): SideNumbers 
     version,
     load: loads,
     samples: 500,
+    errors: 0,
     latencyP50: 20,
     feedback: accuracy(0, 0),
     maxPsi: 0.05,
@@ -135,6 +137,7 @@ describe("probation", () => {
     live,
     baseline,
     replacedLoad: loads,
+    served: { answered: 500, errors: 0 },
   });
   const during = (probation: ProbationNumbers, now = NOW) => evaluation({ now, active: side(2), probation });
 
@@ -163,6 +166,37 @@ describe("probation", () => {
   it("does not roll back to a replaced version that cannot be loaded", () => {
     const probation = {
       ...numbers(accuracy(1000, 500), accuracy(1000, 900)),
+      replacedLoad: fails("missing"),
+    };
+    expect(decide(onProbation, during(probation), policy).action).toBe("wait");
+  });
+
+  it("rolls back a version that failed more than maxErrorRate of its sampled instances since the promotion", () => {
+    const probation = {
+      ...numbers(accuracy(0, 0), accuracy(1000, 900)),
+      served: { answered: 490, errors: 10 },
+    };
+    expect(decide(onProbation, during(probation), policy)).toEqual({
+      action: "rollback",
+      version: 2,
+      restore: 1,
+      reason:
+        "version 2 failed to answer 10 of 500 sampled instances (2.0%, above the 1.0% allowed) since its promotion",
+    });
+  });
+
+  it("keeps a version whose error rate is exactly maxErrorRate", () => {
+    const probation = {
+      ...numbers(accuracy(0, 0), accuracy(1000, 900)),
+      served: { answered: 495, errors: 5 },
+    };
+    expect(decide(onProbation, during(probation), policy).action).toBe("wait");
+  });
+
+  it("does not roll back for errors to a replaced version that cannot be loaded", () => {
+    const probation = {
+      ...numbers(accuracy(0, 0), null),
+      served: { answered: 0, errors: 500 },
       replacedLoad: fails("missing"),
     };
     expect(decide(onProbation, during(probation), policy).action).toBe("wait");
@@ -295,6 +329,25 @@ describe("a candidate", () => {
 
   it("is promoted at exactly maxLatencyRatio", () => {
     const decision = decide(withCandidate, against(side(2, { latencyP50: 30 }), paired(950, 900)), policy);
+    expect(decision.action).toBe("promote");
+  });
+
+  it("is rejected when it failed more than maxErrorRate of its sampled instances, labels or not", () => {
+    // A canary whose every answer fails leaves no prediction records, so no labels ever come.
+    const decision = decide(withCandidate, against(side(2, { samples: 150, errors: 150 }), null), policy);
+    expect(decision).toEqual({
+      action: "reject",
+      version: 2,
+      reason: "candidate failed to answer 150 of 300 sampled instances (50.0%, above the 1.0% allowed)",
+    });
+  });
+
+  it("is promoted with an error rate of exactly maxErrorRate", () => {
+    const decision = decide(
+      withCandidate,
+      against(side(2, { samples: 495, errors: 5 }), paired(950, 900)),
+      policy,
+    );
     expect(decision.action).toBe("promote");
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { answer, NonFiniteOutputError, OutputError, softmax } from "../../src/core/tasks/answer.js";
+import {
+  answer,
+  NonFiniteOutputError,
+  OutputError,
+  requireFiniteOutputs,
+  softmax,
+} from "../../src/core/tasks/answer.js";
 import type { ClassificationTask } from "../../src/core/tasks/schema.js";
 import type { HostTensor } from "../../src/core/tensor.js";
 
@@ -55,6 +61,18 @@ describe("classification answers", () => {
     expect(() => answer(task, { p: f32([1, 2], [Number.POSITIVE_INFINITY, 0]) }, 1)).toThrow(
       NonFiniteOutputError,
     );
+  });
+});
+
+describe("outputs checked whole (raw models answer with their tensors)", () => {
+  it("names the output and the instance of the first value that is not finite", () => {
+    const outputs = { ok: f32([3, 1], [1, 2, 3]), h: f32([3, 2], [0, 1, 2, 3, Number.NEGATIVE_INFINITY, 5]) };
+    expect(() => requireFiniteOutputs(outputs, 3)).toThrow("output h of instance 2 is not finite");
+  });
+
+  it("passes finite float outputs and integer outputs", () => {
+    const ids: HostTensor = { dtype: "int64", dims: [2], data: BigInt64Array.from([3n, 9n]) };
+    expect(() => requireFiniteOutputs({ p: f32([2, 1], [0.5, -1e30]), ids }, 2)).not.toThrow();
   });
 });
 

@@ -33,6 +33,7 @@ function side(version: number, overrides: Partial<SideNumbers> = {}): SideNumber
     version,
     load: { ok: true, reason: null },
     samples: 240,
+    errors: 0,
     latencyP50: 5,
     feedback: accuracy(0, 0),
     maxPsi: 0.01,

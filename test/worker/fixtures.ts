@@ -40,6 +40,8 @@ export interface Fixtures {
   emails: Array<{ id: string; group: string; text: string }>;
   versions: VersionFixture[];
   tensorModel: { bytes: string; sha256: string };
+  /** spam's signature with NaN weights (tensor-model.ts): loads, runs, answers nothing finite. */
+  nanModel: { bytes: string; sha256: string };
   /** The zoo's cnn under the image kind, its encoder under the wordpiece-text kind. */
   kinds: { image: KindFixture; wordpiece: KindFixture };
   /** weather.csv rows through the dataset module, and a model answering the matrix it is fed. */

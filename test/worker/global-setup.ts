@@ -17,7 +17,7 @@ import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js
 import type { Fixtures, VersionFixture } from "./fixtures.js";
 import { imageFixture, wordpieceFixture } from "./kind-fixtures.js";
 import { tabularFixture } from "./tabular-setup.js";
-import { buildTensorModel } from "./tensor-model.js";
+import { buildNanWeightsModel, buildTensorModel } from "./tensor-model.js";
 import { zooVersions } from "./zoo-setup.js";
 
 const MODELS_DIR = "models";
@@ -173,12 +173,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ids: new ortNode.Tensor("int64", BigInt64Array.from(tensorInputs.ids.map(BigInt)), [2, 2]),
   });
 
+  const nanModel = buildNanWeightsModel(4096);
   const fixtures: Fixtures = {
     emails,
     versions,
     tensorModel: {
       bytes: Buffer.from(tensorModel).toString("base64"),
       sha256: createHash("sha256").update(tensorModel).digest("hex"),
+    },
+    nanModel: {
+      bytes: Buffer.from(nanModel).toString("base64"),
+      sha256: createHash("sha256").update(nanModel).digest("hex"),
     },
     tensorInputs,
     kinds: {

@@ -35,3 +35,18 @@ export function buildTensorModel(): Uint8Array {
   };
   return encodeModel(makeModel(graph));
 }
+
+/**
+ * A text classifier as spam's manifest describes it (features [batch,4096] -> probabilities
+ * [batch,2]) whose weights went NaN in training: it loads and runs, and every output is NaN.
+ */
+export function buildNanWeightsModel(buckets: number): Uint8Array {
+  const graph = {
+    name: "nan-weights",
+    node: [makeNode("MatMul", ["features", "W"], ["probabilities"])],
+    initializer: [float32Tensor("W", [buckets, 2], new Array(buckets * 2).fill(Number.NaN))],
+    input: [valueInfo("features", DataType.FLOAT, ["batch", buckets])],
+    output: [valueInfo("probabilities", DataType.FLOAT, ["batch", 2])],
+  };
+  return encodeModel(makeModel(graph));
+}

@@ -17,10 +17,34 @@ export class OutputError extends Error {
  * 503: the same input gets the same outputs, so sending it again cannot help.
  */
 export class NonFiniteOutputError extends UnprocessableError {
-  constructor(name: string, row: number) {
-    super(`output ${name} of instance ${row} is not finite (NaN or infinity): the model cannot answer it`, {
-      title: "Model output not finite",
-    });
+  /** `by`: the model version that computed it (`spam@2`), when the caller knows it. */
+  constructor(name: string, row: number, by?: string) {
+    const prefix = by === undefined ? "" : `${by}: `;
+    super(
+      `${prefix}output ${name} of instance ${row} is not finite (NaN or infinity): the model cannot answer it`,
+      {
+        title: "Model output not finite",
+      },
+    );
+  }
+}
+
+/**
+ * Throws NonFiniteOutputError at the first NaN or ±Infinity in a float output of a batch of `size`:
+ * JSON cannot carry it (a raw model's answer is its tensors), and no answer may be read from it.
+ */
+export function requireFiniteOutputs(
+  outputs: Readonly<Record<string, HostTensor>>,
+  size: number,
+  by?: string,
+): void {
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (!(tensor.data instanceof Float32Array || tensor.data instanceof Float64Array)) continue;
+    const at = tensor.data.findIndex((value) => !Number.isFinite(value));
+    if (at >= 0) {
+      const row = Math.min(size - 1, Math.floor((at * size) / tensor.data.length));
+      throw new NonFiniteOutputError(name, row, by);
+    }
   }
 }
 

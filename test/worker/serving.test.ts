@@ -30,6 +30,7 @@ describe("GET /openapi.json", () => {
       "/v1/admin/models/{name}/audit",
       "/v1/admin/models/{name}/candidate",
       "/v1/admin/models/{name}/examples",
+      "/v1/admin/models/{name}/feedback-data",
       "/v1/admin/models/{name}/pin",
       "/v1/admin/models/{name}/policy",
       "/v1/admin/models/{name}/promote",

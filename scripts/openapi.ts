@@ -11,11 +11,19 @@ const DOCUMENT_FILE = "build/openapi.json";
 const TYPES_FILE = "src/toolchain/api-types.ts";
 
 // The Worker imports onnxruntime's precompiled .wasm module, which Node cannot load; the document
-// never runs a model, so in Node the module is an empty stand-in.
+// never runs a model, so in Node the module is an empty stand-in. The dashboard's files are text
+// modules (wrangler.toml's Text rule), read here as their text, as wrangler bundles them.
 register(
   `data:text/javascript,${encodeURIComponent(`
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    const TEXT = ["/src/dashboard/static/", "/uplot/dist/uPlot.iife.min.js", "/uplot/dist/uPlot.min.css"];
     export async function load(url, context, nextLoad) {
       if (url.endsWith(".wasm")) return { format: "module", source: "export default null;", shortCircuit: true };
+      if (TEXT.some((part) => url.includes(part))) {
+        const text = readFileSync(fileURLToPath(url), "utf8");
+        return { format: "module", source: "export default " + JSON.stringify(text) + ";", shortCircuit: true };
+      }
       return nextLoad(url, context);
     }`)}`,
 );

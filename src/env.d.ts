@@ -9,3 +9,25 @@ declare namespace Cloudflare {
     FEEDBACK_SECRET?: string;
   }
 }
+
+// The dashboard's static files, bundled as text modules (the Text rule in wrangler.toml).
+declare module "*.html" {
+  const text: string;
+  export default text;
+}
+declare module "*.css" {
+  const text: string;
+  export default text;
+}
+declare module "*/dashboard/static/app.js" {
+  const text: string;
+  export default text;
+}
+declare module "*/dashboard/static/charts.js" {
+  const text: string;
+  export default text;
+}
+declare module "uplot/dist/uPlot.iife.min.js" {
+  const text: string;
+  export default text;
+}

@@ -48,6 +48,16 @@ export const DriftFeature = z.discriminatedUnion("kind", [
 ]);
 export type DriftFeature = z.infer<typeof DriftFeature>;
 
+/**
+ * Features that measure the input's health rather than its distribution (shares of broken or
+ * out-of-range values): operators read them apart from drift (the dashboard's data-quality chart).
+ */
+const DATA_QUALITY_KINDS: ReadonlySet<string> = new Set(["non-finite-share", "out-of-range-share"]);
+
+export function isDataQualityFeature(feature: Pick<DriftFeature, "kind">): boolean {
+  return DATA_QUALITY_KINDS.has(feature.kind);
+}
+
 /** Most raw input texts a window keeps, and longest kept text, when a manifest asks for examples. */
 export const MAX_EXAMPLES_PER_WINDOW = 50;
 export const MAX_EXAMPLE_CHARS = 1_000;

@@ -151,6 +151,16 @@ function tallyBetween(window: FeedbackWindow, since: number, until: number): Tal
   return tally;
 }
 
+/** The feedback windows of one version that start at or after `since` (epoch ms), every role. */
+export function readFeedbackWindows(
+  bucket: R2Bucket,
+  model: string,
+  version: number,
+  since: number,
+): Promise<FeedbackWindow[]> {
+  return listWindows(bucket, keys.feedbackWindows, model, version, since, FeedbackWindow);
+}
+
 /**
  * Live accuracy of one version over the predictions made in [since, until) (exact times, not
  * rounded to windows), counting only the given roles.
@@ -166,7 +176,7 @@ export async function readAccuracy(
   let correct = 0;
   let confidenceSum = 0;
   let pairedCorrect = 0;
-  const windows = await listWindows(bucket, keys.feedbackWindows, model, version, from, FeedbackWindow);
+  const windows = await readFeedbackWindows(bucket, model, version, from);
   for (const window of windows) {
     if (!options.roles.includes(window.role)) continue;
     const tally = tallyBetween(window, options.since, options.until ?? Number.POSITIVE_INFINITY);

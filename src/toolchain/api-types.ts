@@ -102,6 +102,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drift, data quality, latency and label counts over time, per version and serving role */
+        get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models/{name}/feedback": {
         parameters: {
             query?: never;
@@ -317,6 +334,40 @@ export interface paths {
         };
         /** Labelled training data kept from feedback, as JSON lines */
         get: operations["exportFeedbackData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dashboard: models, versions, drift over time, the audit timeline and actions */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A script or style sheet of the dashboard */
+        get: operations["getDashboardFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -576,6 +627,80 @@ export interface components {
             infinite: number;
             reason: string;
         } | null;
+        DriftHistory: {
+            model: string;
+            window: string;
+            windowSeconds: number;
+            bucketSeconds: number;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            until: string;
+            policy: {
+                /** @description PSI above which a feature counts as drifted */
+                driftPsi: number;
+            };
+            versions: {
+                /** @enum {string} */
+                role: "active" | "candidate" | "previous" | "requested";
+                version: number;
+                features: {
+                    name: string;
+                    kind: string;
+                    dataQuality: boolean;
+                }[];
+                /** @description Per serving role the version answered in (active, fallback, pinned, candidate, shadow) */
+                byRole: {
+                    [key: string]: {
+                        samples: number;
+                        labels: number;
+                        correct: number;
+                        /** @description Buckets with samples or labels, oldest first */
+                        buckets: {
+                            /** Format: date-time */
+                            start: string;
+                            samples: number;
+                            latencyMs: {
+                                p50: number;
+                                p90: number;
+                                p99: number;
+                            } | null;
+                            /** @description Labelled predictions made in the bucket (feedback) */
+                            labels: number;
+                            correct: number;
+                            features: {
+                                [key: string]: {
+                                    count: number;
+                                    psi: number | null;
+                                    /** @description KS statistic D (numeric features) */
+                                    ks: number | null;
+                                    /** @description Mean of the finite live values (numeric features) */
+                                    mean: number | null;
+                                };
+                            };
+                        }[];
+                        distributions: {
+                            [key: string]: components["schemas"]["FeatureDistribution"];
+                        };
+                    };
+                };
+            }[];
+        };
+        /** @description reference is null for a version without a profile */
+        FeatureDistribution: {
+            /** @enum {string} */
+            kind: "numeric";
+            edges: number[];
+            reference: number[] | null;
+            /** @description [below the first edge, ...bins, above the last edge] */
+            live: number[];
+        } | {
+            /** @enum {string} */
+            kind: "categorical";
+            categories: string[];
+            reference: number[] | null;
+            live: number[];
+        };
         FeedbackResponse: {
             model: string;
             matched: number;
@@ -1756,6 +1881,69 @@ export interface operations {
                 };
             };
             /** @description Bad query, or a window shorter than one drift window or past the retention */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model or version */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (the details are in the Worker's logs, never in the answer) */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHistory: {
+        parameters: {
+            query?: {
+                /** @description Only this version */
+                version?: number;
+                /** @description How far back to look, at most the DRIFT_RETENTION_DAYS windows are kept (30 days by default) */
+                window?: string;
+                /** @description Length of one bucket, a whole number of drift windows (default: the smallest giving at most 96 buckets) */
+                bucket?: string;
+            };
+            header?: {
+                /** @description The caller's id for the request, echoed back and used by feedback (a fresh UUID when left out); one that breaks the pattern is refused with 400 */
+                "x-request-id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Buckets of whole drift windows from `from` to `until`, and each feature's distribution */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftHistory"];
+                };
+            };
+            /** @description Bad query: a window or bucket shorter than one drift window, or too many buckets */
             400: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -3397,6 +3585,107 @@ export interface operations {
             };
             /** @description Storage failed; the same call can be sent again */
             503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's id for the request, echoed back and used by feedback (a fresh UUID when left out); one that breaks the pattern is refused with 400 */
+                "x-request-id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The x-request-id header breaks its pattern */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (the details are in the Worker's logs, never in the answer) */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDashboardFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's id for the request, echoed back and used by feedback (a fresh UUID when left out); one that breaks the pattern is refused with 400 */
+                "x-request-id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                };
+            };
+            /** @description The x-request-id header breaks its pattern */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such file */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (the details are in the Worker's logs, never in the answer) */
+            500: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -163,6 +163,11 @@ export async function contractViolations(request: Request, response: Response): 
     }
     return violations;
   }
+  // Pages, scripts and style sheets (the dashboard) are text: their media type is what is checked.
+  if (!/[/+]json$/.test(mediaType(response))) {
+    if (body.text === "") violations.push(`${label}: ${name} answered an empty ${mediaType(response)}`);
+    return violations;
+  }
   if (body.json === undefined)
     return [...violations, `${label}: the body is not JSON: ${body.text.slice(0, 200)}`];
   for (const error of schemaErrors(document, content.schema, body.json)) {

@@ -4,8 +4,8 @@ import { defineConfig } from "vitest/config";
 // The D1 schema the Worker's tests run on: the same migrations `wrangler d1 migrations apply` applies.
 const migrations = await readD1Migrations("./migrations");
 
-// Two projects: the Worker's tests run inside workerd with the real local R2, KV, Queue and cron
-// (miniflare); pure logic and the Node CLI run in plain Node.
+// Three projects: the Worker's tests run inside workerd with the real local R2, KV, Queue and cron
+// (miniflare); pure logic and the Node CLI run in plain Node; the dashboard runs in Chromium.
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +16,16 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        // The dashboard in headless Chromium against the Worker started by the test (test/browser).
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
         },
       },
       {

@@ -137,6 +137,17 @@ const driftQuery = fc
   )
   .map((parts) => (parts.length ? `?${parts.join("&")}` : ""));
 
+/** The drift queries, with a bucket (well-formed or not) now and then: the history route's query. */
+const historyQuery = fc
+  .tuple(
+    driftQuery,
+    fc.option(
+      windowish.map((b) => `bucket=${b}`),
+      { nil: undefined },
+    ),
+  )
+  .map(([query, bucket]) => (bucket === undefined ? query : `${query}${query ? "&" : "?"}${bucket}`));
+
 /** Numbers JSON can carry, plus the spellings people send when JSON cannot (strings, null). */
 const number = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -296,6 +307,15 @@ describe("fuzzing the public routes never gets a 5xx or a non-JSON answer", () =
   it("GET /v1/models/{name}/drift with any name, version and window", async () => {
     await fc.assert(
       fc.asyncProperty(segment, driftQuery, async (name, query) => check(`/v1/models/${name}/drift${query}`)),
+      params(),
+    );
+  });
+
+  it("GET /v1/models/{name}/history with any name, version, window and bucket", async () => {
+    await fc.assert(
+      fc.asyncProperty(segment, historyQuery, async (name, query) =>
+        check(`/v1/models/${name}/history${query}`),
+      ),
       params(),
     );
   });

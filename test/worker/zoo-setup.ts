@@ -49,11 +49,15 @@ function referenceLines(inputs: Record<string, TensorInput & { data: number[] }>
   }).join("\n");
 }
 
-export async function zooVersions(): Promise<Record<string, ZooVersion>> {
+/** The zoo fixtures (all, or the ones named), each as `vane import` and `vane profile` make it. */
+export async function zooVersions(
+  only: readonly string[] = Object.keys(ZOO_TASKS),
+): Promise<Record<string, ZooVersion>> {
   const scratch = await mkdtemp(join(tmpdir(), "vane-zoo-worker-"));
   try {
     const zoo: Record<string, ZooVersion> = {};
-    for (const [fixture, task] of Object.entries(ZOO_TASKS)) {
+    for (const fixture of only) {
+      const task = ZOO_TASKS[fixture];
       const dir = join(scratch, fixture);
       const name = `zoo-${fixture}`;
       await vane(["import", join(ZOO_DIR, fixture, "model.onnx"), "--out", dir, "--name", name, ...task]);

@@ -234,6 +234,7 @@ function renderTimeCharts() {
   const history = view.history;
   const keys = seriesKeys(history);
   const x = bucketStarts(keys);
+  const span = [Date.parse(history.from), Date.parse(history.until)];
   const bucketText =
     history.bucketSeconds % 3600 === 0
       ? `${history.bucketSeconds / 3600} h`
@@ -243,6 +244,7 @@ function renderTimeCharts() {
 
   timeChart(chart("samples"), {
     x,
+    span,
     series: keys.map((k) => ({
       label: k.label,
       color: k.color,
@@ -254,6 +256,7 @@ function renderTimeCharts() {
 
   timeChart(chart("latency"), {
     x,
+    span,
     series: keys.flatMap((k) => [
       { label: `${k.label} p50`, color: k.color, values: valuesAt(x, k, (b) => b.latencyMs?.p50 ?? null) },
       {
@@ -268,6 +271,7 @@ function renderTimeCharts() {
   const labelled = keys.filter((k) => k.data.labels > 0);
   timeChart(chart("accuracy"), {
     x,
+    span,
     series: labelled.map((k) => ({
       label: k.label,
       color: k.color,
@@ -281,6 +285,7 @@ function renderTimeCharts() {
 
   timeChart(chart("labels"), {
     x,
+    span,
     series: labelled.map((k) => ({
       label: k.label,
       color: k.color,
@@ -296,6 +301,7 @@ function renderTimeCharts() {
   if (withErrors.length > 0) {
     timeChart(errors, {
       x,
+      span,
       series: withErrors.map((k) => ({
         label: k.label,
         color: k.color,
@@ -309,6 +315,7 @@ function renderTimeCharts() {
   const quality = featureList(history).filter((f) => f.dataQuality);
   timeChart(chart("quality"), {
     x,
+    span,
     series: keys.flatMap((k) =>
       quality.map((f, i) => ({
         label: `${k.label} ${f.name}`,
@@ -329,10 +336,12 @@ function renderFeatureCharts() {
   const history = view.history;
   const keys = seriesKeys(history);
   const x = bucketStarts(keys);
+  const span = [Date.parse(history.from), Date.parse(history.until)];
   const feature = $("#feature").value;
   const threshold = { value: history.policy.driftPsi, label: `threshold ${history.policy.driftPsi}` };
   timeChart(chart("psi"), {
     x,
+    span,
     series: keys.map((k) => ({
       label: k.label,
       color: k.color,
@@ -345,6 +354,7 @@ function renderFeatureCharts() {
   });
   timeChart(chart("ks"), {
     x,
+    span,
     series: keys.map((k) => ({
       label: k.label,
       color: k.color,

@@ -52,16 +52,22 @@ export function formatNumber(value, digits = 3) {
 
 /**
  * A time-series chart. `series`: [{ label, color, values (one per x, null for none), dash?, total? }];
- * `x`: bucket starts in epoch ms; `threshold`: a horizontal line drawn as its own dashed series.
+ * `x`: bucket starts in epoch ms; `span`: [from, until] in epoch ms; `threshold`: a horizontal line drawn as its own dashed series.
  */
-export function timeChart(figure, { x, series, threshold, yRange, emptyText, format = formatNumber }) {
+export function timeChart(figure, { x, span, series, threshold, yRange, emptyText, format = formatNumber }) {
   reset(figure);
   const drawn = series.filter((s) => s.values.some((v) => v !== null));
   if (x.length === 0 || drawn.length === 0) {
     note(figure, emptyText ?? "No data in this span.");
     return;
   }
-  const data = [x.map((t) => t / 1000), ...drawn.map((s) => s.values)];
+  // The span's two ends are points of the x axis too (no series has a value there), so a threshold
+  // runs across the whole chart even when one bucket holds all the data.
+  const ends = [span[0], span[1]].filter((t) => !x.includes(t));
+  const times = [...x, ...ends].sort((a, b) => a - b);
+  const at = new Map(x.map((t, i) => [t, i]));
+  const aligned = (values) => times.map((t) => (at.has(t) ? values[at.get(t)] : null));
+  const data = [times.map((t) => t / 1000), ...drawn.map((s) => aligned(s.values))];
   const uSeries = [
     {},
     ...drawn.map((s) => ({
@@ -75,7 +81,7 @@ export function timeChart(figure, { x, series, threshold, yRange, emptyText, for
     })),
   ];
   if (threshold !== undefined) {
-    data.push(x.map(() => threshold.value));
+    data.push(times.map(() => threshold.value));
     uSeries.push({
       label: threshold.label,
       stroke: "#b35900",
@@ -88,7 +94,11 @@ export function timeChart(figure, { x, series, threshold, yRange, emptyText, for
     width: widthOf(figure),
     height: 220,
     series: uSeries,
-    scales: { y: yRange ? { range: yRange } : { auto: true } },
+    // The whole span asked for, so one bucket sits where it belongs in time, not across the chart.
+    scales: {
+      x: { time: true, range: [span[0] / 1000, span[1] / 1000] },
+      y: yRange ? { range: yRange } : { auto: true },
+    },
     axes: [{}, { size: 56, values: (_, ticks) => ticks.map((v) => format(v)) }],
     legend: { live: true },
     cursor: { points: { size: 7 } },
@@ -141,7 +151,7 @@ export function barChart(figure, { bins, sides, emptyText }) {
         values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) ? (bins[t] ?? "") : "")),
         splits: () => bins.map((_, i) => i),
         rotate: bins.length > 6 ? -30 : 0,
-        size: bins.length > 6 ? 70 : 40,
+        size: bins.length > 6 ? 84 : 40,
       },
       { size: 48, values: (_, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
     ],

@@ -38,6 +38,10 @@ const FeaturePoint = z.object({
   psi: z.number().nullable(),
   ks: z.number().nullable().openapi({ description: "KS statistic D (numeric features)" }),
   mean: z.number().nullable().openapi({ description: "Mean of the finite live values (numeric features)" }),
+  categories: z
+    .record(z.string(), count)
+    .nullable()
+    .openapi({ description: "Live count per category (categorical features)" }),
 });
 
 const HistoryBucket = z.object({

@@ -50,9 +50,14 @@ export type DriftFeature = z.infer<typeof DriftFeature>;
 
 /**
  * Features that measure the input's health rather than its distribution (shares of broken or
- * out-of-range values): operators read them apart from drift (the dashboard's data-quality chart).
+ * out-of-range values, a tabular column's quality state): operators read them apart from drift (the
+ * dashboard's data-quality chart).
  */
-const DATA_QUALITY_KINDS: ReadonlySet<string> = new Set(["non-finite-share", "out-of-range-share"]);
+const DATA_QUALITY_KINDS: ReadonlySet<string> = new Set([
+  "non-finite-share",
+  "out-of-range-share",
+  "column-quality",
+]);
 
 export function isDataQualityFeature(feature: Pick<DriftFeature, "kind">): boolean {
   return DATA_QUALITY_KINDS.has(feature.kind);

@@ -8,7 +8,7 @@ import { isDataQualityFeature } from "../core/drift-features.js";
 import { compareFeature } from "../core/drift-report.js";
 import type { Manifest } from "../core/manifest.js";
 import { referenceSketches } from "../core/profile.js";
-import { alignCategoricalCounts } from "../core/sketch/categorical.js";
+import { alignCategoricalCounts, OTHER_CATEGORY } from "../core/sketch/categorical.js";
 import type { FeatureSketch } from "../core/sketch/feature-sketch.js";
 import { readProfile } from "../registry/profiles.js";
 import { type FeedbackWindow, readFeedbackWindows } from "./feedback.js";
@@ -26,6 +26,8 @@ export interface FeaturePoint {
   ks: number | null;
   /** Mean of the finite live values (from the quantile sketch); null for categorical features. */
   mean: number | null;
+  /** Live count per category of categorical features (the sketch's "__other__" included); else null. */
+  categories: Record<string, number> | null;
 }
 
 export interface HistoryBucket {
@@ -100,6 +102,10 @@ function point(reference: FeatureSketch | undefined, live: FeatureSketch): Featu
     psi: drift?.psi ?? null,
     ks: drift?.kind === "numeric" ? drift.ks.statistic : null,
     mean: sketchMean(live),
+    categories:
+      live.kind === "categorical"
+        ? Object.fromEntries([...live.categories.entries(), [OTHER_CATEGORY, live.categories.other]])
+        : null,
   };
 }
 

@@ -676,6 +676,10 @@ export interface components {
                                     ks: number | null;
                                     /** @description Mean of the finite live values (numeric features) */
                                     mean: number | null;
+                                    /** @description Live count per category (categorical features) */
+                                    categories: {
+                                        [key: string]: number;
+                                    } | null;
                                 };
                             };
                         }[];

@@ -1,34 +1,30 @@
 /**
- * The local edge for the browser test: the Worker as `wrangler dev` runs it (wrangler's
- * unstable_startWorker: wrangler.toml, miniflare's R2, KV, D1, Queue and cron) on a loopback port,
- * over a persist directory the test seeds and owns.
+ * The local edge for the browser test: `wrangler dev` on a free loopback port
+ * (src/toolchain/local-edge.ts) over a fresh simulation, its versions published as `vane publish`
+ * publishes them (the first of a model active, the next its candidate).
  */
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { unstable_startWorker } from "wrangler";
 import type { Manifest } from "../../src/core/manifest.js";
+import { applyLocalMigrations, startLocalEdge } from "../../src/toolchain/local-edge.js";
 import { withLocalBucket } from "../../src/toolchain/local-r2.js";
+import { type CandidateOptions, publishLocal, type VersionFiles } from "../../src/toolchain/publish.js";
 
 export const ADMIN_TOKEN = "browser-admin-token";
 
-export interface LocalEdge {
+export interface BrowserEdge {
   url: string;
+  /** One scheduled run, as `wrangler dev --test-scheduled` triggers it. */
   scheduled(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the Worker and removes its simulation. */
+  dispose(): Promise<void>;
 }
 
-export interface SeededVersion {
-  manifest: Manifest;
-  /** File name to contents, the manifest excluded. */
-  files: Record<string, Uint8Array>;
-}
-
-const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
-
-/** A shipped version folder of models/, as `vane publish` would upload it. */
-export function shippedVersion(name: string, version: number): SeededVersion {
+/** A shipped version folder of models/, manifest and files as publish reads them. */
+export function shippedVersion(name: string, version: number): VersionFiles {
   const folder = join("models", name, String(version));
   const manifest = JSON.parse(readFileSync(join(folder, "manifest.json"), "utf8")) as Manifest;
   const files = Object.fromEntries(
@@ -39,70 +35,44 @@ export function shippedVersion(name: string, version: number): SeededVersion {
   return { manifest, files };
 }
 
-/**
- * Puts versions into the local R2 of `persist` (the manifest last, as publish does) and registers
- * each model with its lowest version active, as `npm run dev` seeds it.
- */
-export async function seed(persist: string, versions: readonly SeededVersion[]): Promise<void> {
-  await withLocalBucket(persist, async (bucket) => {
-    for (const { manifest, files } of versions) {
-      const folder = `models/${manifest.name}/${manifest.version}/`;
-      for (const [file, bytes] of Object.entries(files)) await bucket.put(folder + file, bytes);
-      await bucket.put(`${folder}manifest.json`, JSON.stringify(manifest));
-    }
-    for (const name of new Set(versions.map((v) => v.manifest.name))) {
-      const lowest = Math.min(
-        ...versions.filter((v) => v.manifest.name === name).map((v) => v.manifest.version),
-      );
-      const state = {
-        name,
-        active: lowest,
-        previous: [],
-        candidate: null,
-        updatedAt: new Date().toISOString(),
-      };
-      await bucket.put(`registry/${name}/state.json`, JSON.stringify(state));
-    }
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
   });
-  const migrated = spawnSync(
-    process.execPath,
-    [wranglerBin(), "d1", "migrations", "apply", "vane-predictions", "--local", "--persist-to", persist],
-    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
-  if (migrated.status !== 0) throw new Error(`wrangler d1 migrations apply failed: ${migrated.stderr}`);
 }
 
-/** Starts the Worker on 127.0.0.1 (a free port) over `persist`, with its secrets set for the test. */
-export async function startLocalEdge(persist: string): Promise<LocalEdge> {
-  const secret = (value: string) => ({ type: "plain_text" as const, value });
-  const worker = await unstable_startWorker({
-    config: "wrangler.toml",
-    envFiles: [],
-    sendMetrics: false,
-    bindings: {
-      ADMIN_TOKEN: secret(ADMIN_TOKEN),
-      FEEDBACK_SECRET: secret("browser-feedback-secret"),
-      WEBHOOK_SECRET: secret("browser-webhook-secret"),
-    },
-    dev: {
-      persist,
-      server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
-      watch: false,
-      testScheduled: true,
-      logLevel: "error",
-    },
+export async function startBrowserEdge(
+  versions: readonly VersionFiles[],
+  candidate: CandidateOptions,
+): Promise<BrowserEdge> {
+  const persistTo = await mkdtemp(join(tmpdir(), "vane-browser-"));
+  await withLocalBucket(persistTo, async (bucket) => {
+    for (const version of versions) await publishLocal(bucket, version, candidate);
   });
-  await worker.ready;
-  const url = (await worker.url).origin;
+  await applyLocalMigrations(persistTo);
+  const edge = await startLocalEdge({
+    port: await freePort(),
+    persistTo,
+    testScheduled: true,
+    vars: { ADMIN_TOKEN, FEEDBACK_SECRET: "browser-feedback-secret", DRIFT_SAMPLE_RATE: "1" },
+  });
   return {
-    url,
-    // As `wrangler dev --test-scheduled` triggers a run (and what the README tells operators to call).
+    url: edge.url,
     async scheduled() {
-      const response = await fetch(`${url}/__scheduled?cron=${encodeURIComponent("*/10 * * * *")}`);
+      const response = await fetch(`${edge.url}/__scheduled?cron=${encodeURIComponent("*/10 * * * *")}`);
       if (!response.ok) throw new Error(`the scheduled run answered ${response.status}`);
       await response.arrayBuffer();
     },
-    stop: () => worker.dispose(),
+    async dispose() {
+      await edge.stop();
+      await rm(persistTo, { recursive: true, force: true });
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DriftSpec, driftValues } from "../../src/core/drift-features.js";
+import { DriftSpec, driftValues, isDataQualityFeature } from "../../src/core/drift-features.js";
 import type { FeatureBatch } from "../../src/core/kinds/kind.js";
 import type { ClassificationTask } from "../../src/core/tasks/schema.js";
 import type { HostTensor } from "../../src/core/tensor.js";
@@ -99,4 +99,20 @@ describe("answer drift features", () => {
     });
     expect(driftValues(spec, { index: 1, size: 2, batch, outputs }, task)).toEqual({ norm: 2, distance: 1 });
   });
+});
+
+describe("isDataQualityFeature", () => {
+  it.each(["non-finite-share", "out-of-range-share", "column-quality"] as const)(
+    "counts %s as data quality",
+    (kind) => {
+      expect(isDataQualityFeature({ kind })).toBe(true);
+    },
+  );
+
+  it.each(["tensor-mean", "zero-share", "predicted-label", "column-value"] as const)(
+    "counts %s as drift, not data quality",
+    (kind) => {
+      expect(isDataQualityFeature({ kind })).toBe(false);
+    },
+  );
 });

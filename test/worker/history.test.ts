@@ -19,7 +19,16 @@ interface Bucket {
   latencyMs: { p50: number; p90: number; p99: number } | null;
   labels: number;
   correct: number;
-  features: Record<string, { count: number; psi: number | null; ks: number | null; mean: number | null }>;
+  features: Record<
+    string,
+    {
+      count: number;
+      psi: number | null;
+      ks: number | null;
+      mean: number | null;
+      categories: Record<string, number> | null;
+    }
+  >;
 }
 
 interface History {
@@ -139,6 +148,9 @@ describe("GET /v1/models/{name}/history", () => {
     expect(bucket.features.label.psi).toBe(report.label.psi);
     expect(bucket.features.label.ks).toBeNull();
     expect(bucket.features.tokens.mean).toBeCloseTo((5 + 40 + 300 + 2000) / 4, 9);
+    expect(bucket.features.tokens.categories).toBeNull();
+    // "spam" is not in the reference's vocabulary, which the live windows keep.
+    expect(bucket.features.label.categories).toEqual({ ham: 0, __other__: 4 });
   });
 
   it("counts each bucket's labels from the feedback windows of the predictions made in it", async () => {

@@ -230,6 +230,16 @@ function featureList(history) {
   return [...features.values()];
 }
 
+/**
+ * A data-quality feature's share of bad values in a bucket: the mean of a numeric share (non-finite,
+ * out of range), or for a quality state (tabular columns) the share of values whose state is not "ok".
+ */
+function qualityShare(point) {
+  if (!point || point.count === 0) return null;
+  if (point.categories) return 1 - (point.categories.ok ?? 0) / point.count;
+  return point.mean;
+}
+
 function renderTimeCharts() {
   const history = view.history;
   const keys = seriesKeys(history);
@@ -321,7 +331,7 @@ function renderTimeCharts() {
         label: `${k.label} ${f.name}`,
         color: colorOf(keys.indexOf(k) + i),
         dash: i === 0 ? undefined : [2 + 2 * i, 3],
-        values: valuesAt(x, k, (b) => b.features[f.name]?.mean ?? null),
+        values: valuesAt(x, k, (b) => qualityShare(b.features[f.name])),
       })),
     ),
     format: (v) => (v === null ? "–" : formatShare(v)),
@@ -561,6 +571,7 @@ async function loadModels() {
 async function loadSelected() {
   const name = view.selected;
   const lookback = $("#lookback").value;
+  delete document.body.dataset.loaded;
   const [detail, history, adminModel] = await Promise.all([
     api(`/v1/models/${name}`),
     api(`/v1/models/${name}/history?window=${lookback}`),
@@ -571,6 +582,8 @@ async function loadSelected() {
   renderModel();
   renderHistory();
   await loadAudit();
+  // What has been drawn, for anyone (a test) waiting on it: the model, and whether as an operator.
+  document.body.dataset.admin = String(adminModel !== null);
   document.body.dataset.loaded = name;
 }
 

@@ -191,7 +191,8 @@ async function openDashboard(
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
-  page.setDefaultTimeout(60_000);
+  // Generous: a loaded 2-core machine may take long to answer, never to answer wrongly.
+  page.setDefaultTimeout(180_000);
   await page.goto(`${edge.url}/dashboard#${model}`);
   await page.waitForSelector(`body[data-loaded="${model}"]`);
   if (token) {

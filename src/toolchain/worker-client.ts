@@ -232,6 +232,21 @@ export class WorkerClient {
     );
   }
 
+  /** The model's labelled training data as the Worker exports it: JSON lines, oldest prediction first. */
+  async feedbackData(
+    name: string,
+    query: { since?: string; until?: string; version?: number; limit?: number },
+  ): Promise<string> {
+    return this.answer(
+      this.api.GET("/v1/admin/models/{name}/feedback-data", {
+        params: { path: { name }, query },
+        headers: this.admin,
+        parseAs: "text",
+      }),
+      `exporting the feedback data of ${name}`,
+    );
+  }
+
   /** Labels for earlier predictions; the admin token is sent when the target has one. */
   async sendFeedback(name: string, labels: FeedbackLabel[]): Promise<Schemas["FeedbackResponse"]> {
     return this.answer(

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import type { FeedbackDataSpec } from "../../src/core/update-spec.js";
 import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js";
 import { applyLocalMigrations, type LocalEdge, startLocalEdge } from "../../src/toolchain/local-edge.js";
 import { withLocalBucket } from "../../src/toolchain/local-r2.js";
@@ -20,6 +21,8 @@ export interface SeededModel {
   /** Shipped spam versions to publish, in order: the first is active, the next the candidate. */
   versions: number[];
   candidate?: CandidateOptions;
+  /** Training data the published versions keep from feedback (none when absent). */
+  feedbackData?: FeedbackDataSpec;
 }
 
 export interface TestWorker extends LocalEdge {
@@ -39,7 +42,8 @@ export async function startTestWorker(port: number, models: readonly SeededModel
           name: model.name,
           version,
         });
-        await publishLocal(bucket, files, model.candidate ?? { mode: "shadow", share: 0.1 });
+        const manifest = { ...files.manifest, feedbackData: model.feedbackData };
+        await publishLocal(bucket, { ...files, manifest }, model.candidate ?? { mode: "shadow", share: 0.1 });
       }
     }
   });

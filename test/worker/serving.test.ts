@@ -23,6 +23,8 @@ describe("GET /openapi.json", () => {
     const document = (await (await call("/openapi.json")).json()) as { openapi: string; paths: object };
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual([
+      "/dashboard",
+      "/dashboard/{file}",
       "/healthz",
       "/openapi.json",
       "/v1/admin/models",
@@ -41,6 +43,7 @@ describe("GET /openapi.json", () => {
       "/v1/models/{name}",
       "/v1/models/{name}/drift",
       "/v1/models/{name}/feedback",
+      "/v1/models/{name}/history",
       "/v1/models/{name}/predict",
       "/v1/models/{name}/versions/{version}/predict",
     ]);

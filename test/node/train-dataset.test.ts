@@ -332,6 +332,31 @@ describe("vane train --data", () => {
     expect(run.stdout).toContain("missing values imputed: station 12, temp 17");
   });
 
+  it("is evaluated by vane evaluate on the rows of a dataset file, per class", async () => {
+    const out = join(directory, "cli-evaluated");
+    const trained = await vane([
+      "train",
+      ...["--data", stations, "--label", "weather", "--exclude", "day,demand", "--epochs", "5", "--out", out],
+    ]);
+    expect(trained.code).toBe(0);
+    const run = await vane([
+      "evaluate",
+      out,
+      "--data",
+      stations,
+      "--label",
+      "weather",
+      "--where",
+      "station=KSEA",
+      "--json",
+    ]);
+    expect(run.code).toBe(0);
+    const [model] = JSON.parse(run.stdout).models;
+    // 200 KSEA days, of which 4 have their station missing ("NA").
+    expect(model.quality.count).toBe(196);
+    expect(model.quality.perClass.map((c: { label: string }) => c.label)).toEqual(["fog", "rain", "sun"]);
+  });
+
   it("names a label column the file does not have (exit 3)", async () => {
     const run = await vane([
       "train",

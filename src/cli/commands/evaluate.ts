@@ -5,6 +5,7 @@ import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Manifest } from "../../core/manifest.js";
 import { COLLECTION_NAMES, loadSplits } from "../../toolchain/data.js";
+import { labelledRequestLines } from "../../toolchain/dataset/instances.js";
 import {
   confusionTable,
   evaluateVariants,
@@ -19,9 +20,9 @@ import { MANIFEST_FILE, readManifestDir, readManifestFile } from "../../toolchai
 import { buildLines, readAssets } from "../../toolchain/model-run.js";
 import { decodeModel } from "../../toolchain/onnx/model.js";
 import { graphSignature } from "../../toolchain/onnx/signature.js";
-import { batchBuilder, readRequestLines } from "../../toolchain/requests.js";
+import { batchBuilder, type RequestLine, readRequestLines } from "../../toolchain/requests.js";
 import { DEFAULT_TRAIN_OPTIONS } from "../../toolchain/train/trainer.js";
-import { CliError, type Command, type CommandResult } from "../command.js";
+import { CliError, type Command, type CommandContext, type CommandResult } from "../command.js";
 
 const isDirectory = (path: string) =>
   stat(path).then(
@@ -50,7 +51,37 @@ async function readVariant(
   return { variant: { label, model: bytes }, manifest, dir: dirname(path) };
 }
 
-async function evaluateOnDataset(argumentsGiven: readonly string[], data: string): Promise<CommandResult> {
+/** The labelled rows of a dataset file (--label), or a labelled JSONL of requests. */
+async function readLabelled(
+  context: CommandContext,
+  data: string,
+  manifest: Manifest,
+): Promise<RequestLine[]> {
+  const label = context.values.label;
+  if (typeof label !== "string") {
+    for (const option of ["text", "where"]) {
+      if (context.values[option] !== undefined)
+        throw new CliError(`--${option} needs --label (a dataset file)`);
+    }
+    return readRequestLines(data, "dataset");
+  }
+  const where = (context.values.where as string[] | undefined)?.map((clause) => {
+    const at = clause.indexOf("=");
+    if (at <= 0) throw new CliError(`--where takes column=value, got ${JSON.stringify(clause)}`);
+    return [clause.slice(0, at), clause.slice(at + 1)];
+  });
+  return labelledRequestLines(data, manifest, {
+    label,
+    text: typeof context.values.text === "string" ? context.values.text : undefined,
+    where: where ? Object.fromEntries(where) : undefined,
+  });
+}
+
+async function evaluateOnDataset(
+  context: CommandContext,
+  argumentsGiven: readonly string[],
+  data: string,
+): Promise<CommandResult> {
   const first = await readVariant(argumentsGiven[0]);
   const variants = [first.variant];
   for (const argument of argumentsGiven.slice(1)) {
@@ -59,7 +90,7 @@ async function evaluateOnDataset(argumentsGiven: readonly string[], data: string
     checkManifestAgainstGraph(first.manifest, graphSignature(decodeModel(variant.model)));
     variants.push(variant);
   }
-  const lines = await readRequestLines(data, "dataset");
+  const lines = await readLabelled(context, data, first.manifest);
   const builder = batchBuilder(first.manifest, await readAssets(first.dir, first.manifest));
   const batches = buildLines(builder, lines, data);
   const rows = await evaluateVariants(first.manifest, variants, lines, batches, data);
@@ -83,12 +114,19 @@ export const evaluate: Command = {
   summary:
     "compare model variants on a labelled dataset (any model) or a spam split (vane's own): quality, bytes, latency",
   usage:
-    "vane evaluate [label=]<model dir or .onnx>... --data <labelled.jsonl> | [--collection 2003] [--split test]; [--json]",
+    "vane evaluate [label=]<model dir or .onnx>... --data <labelled.jsonl> | --data <file.csv|file.jsonl> --label <column> [--where column=value] | [--collection 2003] [--split test]; [--json]",
   options: {
     data: {
       type: "string",
       description:
-        'labelled JSONL (requests as vane profile reads them, with "label" or "labels"); the first model is the reference the others are compared with',
+        'labelled JSONL (requests as vane profile reads them, with "label" or "labels"), or with --label a dataset file (.csv or .jsonl of named columns); the first model is the reference the others are compared with',
+    },
+    label: { type: "string", description: "with --data: the label column of a dataset file" },
+    text: { type: "string", description: "with --label: the text column a text model reads" },
+    where: {
+      type: "string",
+      multiple: true,
+      description: "with --label: only rows whose column holds this value, column=value (repeatable)",
     },
     collection: {
       type: "string",
@@ -112,7 +150,7 @@ export const evaluate: Command = {
   async run(context) {
     if (context.positionals.length === 0) throw new CliError("name at least one model to evaluate");
     if (typeof context.values.data === "string")
-      return evaluateOnDataset(context.positionals, context.values.data);
+      return evaluateOnDataset(context, context.positionals, context.values.data);
     const collection = choiceOption(context, "collection", COLLECTION_NAMES);
     const split = choiceOption(context, "split", SPLITS);
     const seed = integerOption(context, "seed", 0);

@@ -18,7 +18,6 @@ import { type Rows, selectRows, toDense } from "../../core/learn/rows.js";
 import type { Manifest } from "../../core/manifest.js";
 import { answer } from "../../core/tasks/answer.js";
 import type { HostTensor } from "../../core/tensor.js";
-import { cellOf, isMissing, textOf } from "../dataset/columns.js";
 import {
   type Dataset,
   type DatasetOptions,
@@ -26,6 +25,7 @@ import {
   matchesWhere,
   type SplitName,
 } from "../dataset/index.js";
+import { rowInstances } from "../dataset/instances.js";
 import { type RawCell, type RawRow, readTable } from "../dataset/read.js";
 import { loadModelFile } from "../model-dir.js";
 import { MANIFEST_FILE, readManifestDir, readManifestFile } from "../model-manifest.js";
@@ -82,51 +82,6 @@ export async function loadDatasetTeacher(path: string): Promise<DatasetTeacher> 
     );
   }
   return teacher;
-}
-
-/**
- * How a row of the file becomes the teacher's instance, as its input kind takes it: its own tabular
- * columns (typed as its spec types them, missing cells left out for it to impute or refuse), or the
- * text column. Null for a teacher that takes a plain tensor: it is fed the student's features.
- */
-function instanceMaker(
-  teacher: DatasetTeacher,
-  columns: readonly string[],
-  text: string | undefined,
-): ((row: RawRow) => unknown) | null {
-  const input = teacher.manifest.input;
-  switch (input.kind) {
-    case "tensors":
-      return null;
-    case "hashed-text":
-    case "wordpiece-text": {
-      if (text === undefined) {
-        throw new UnprocessableError(
-          `teacher ${teacher.source} takes text: name the text column with --text`,
-        );
-      }
-      return (row) => ({ text: isMissing(row.cells[text]) ? "" : textOf(row.cells[text] as RawCell) });
-    }
-    case "tabular": {
-      const absent = input.columns.filter((column) => !columns.includes(column.name));
-      if (absent.length > 0) {
-        throw new UnprocessableError(
-          `teacher ${teacher.source} takes columns the data does not have: ${absent.map((c) => c.name).join(", ")}`,
-        );
-      }
-      return (row) =>
-        Object.fromEntries(
-          input.columns.flatMap((column) => {
-            const value = cellOf(row.cells[column.name], column.type);
-            return value === null ? [] : [[column.name, value]];
-          }),
-        );
-    }
-    default:
-      throw new UnprocessableError(
-        `teacher ${teacher.source} takes ${input.kind} inputs, which a dataset file does not hold`,
-      );
-  }
 }
 
 /** A teacher that takes a plain tensor is fed the student's features: its one input must take them. */
@@ -323,7 +278,12 @@ export async function distillDataset(
     const featurizeStarted = performance.now();
     // The teacher's outputs per line of the file, for a teacher fed instances.
     const table = await readTable(options.path);
-    const make = instanceMaker(teacher, table.columns, options.options.text);
+    const make = rowInstances(
+      teacher.manifest,
+      table.columns,
+      options.options.text,
+      `teacher ${teacher.source}`,
+    );
     let byLine: Map<number, Float32Array> | undefined;
     let teacherLatency = 0;
     if (make) {

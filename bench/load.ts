@@ -10,12 +10,11 @@
  * With --check (`npm run soak`, run by CI) it is a bounded reliability test instead: fewer requests,
  * nothing written, and a non-zero exit if any request failed or any sample was lost or counted twice.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSplits } from "../src/toolchain/data.js";
+import { applyLocalMigrations, startLocalEdge } from "../src/toolchain/local-edge.js";
 import { withLocalBucket } from "../src/toolchain/local-r2.js";
 import { closedLoop, type LoadResult, openLoop, quantile, type Target } from "./http-load.js";
 import { writeSection } from "./results-section.js";
@@ -83,51 +82,6 @@ async function seed(persist: string): Promise<void> {
   });
 }
 
-const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
-
-/** The prediction log's schema in the local D1 that wrangler dev will use. */
-function applyMigrations(persist: string): void {
-  const result = spawnSync(
-    process.execPath,
-    [wranglerBin(), "d1", "migrations", "apply", "vane-predictions", "--local", "--persist-to", persist],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
-  if (result.status !== 0) throw new Error("wrangler d1 migrations apply failed");
-}
-
-async function startWorker(persist: string): Promise<ChildProcess> {
-  const taken = await fetch(`${BASE}/healthz`).then(
-    () => true,
-    () => false,
-  );
-  if (taken) throw new Error(`something already answers on ${BASE}: stop it first`);
-  const child = spawn(
-    process.execPath,
-    [wranglerBin(), "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", persist],
-    {
-      stdio: "ignore",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    },
-  );
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const up = await fetch(`${BASE}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return child;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  child.kill();
-  throw new Error("wrangler dev did not start within 60 s");
-}
-
-async function stopWorker(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-}
-
 async function driftCount(model: string): Promise<number> {
   const body = (await (await fetch(`${BASE}/v1/models/${model}/drift?window=1h`)).json()) as {
     versions: Array<{ samples: number }>;
@@ -142,8 +96,8 @@ const { test } = await loadSplits("2002", { seed: 1 });
 const body = JSON.stringify({ instances: [{ text: test.find((email) => email.label === 1)?.text ?? "" }] });
 const persist = await mkdtemp(join(tmpdir(), "vane-load-"));
 await seed(persist);
-applyMigrations(persist);
-const child = await startWorker(persist);
+await applyLocalMigrations(persist);
+const edge = await startLocalEdge({ port: PORT, persistTo: persist });
 type Route = "trivial" | "unsampled" | "sampled";
 const saturated: Record<Route, Measure[]> = { trivial: [], unsampled: [], sampled: [] };
 const paced: Record<Exclude<Route, "trivial">, Measure[]> = { unsampled: [], sampled: [] };
@@ -207,7 +161,7 @@ try {
   }
   await settle(90_000);
 } finally {
-  await stopWorker(child);
+  await edge.stop();
   await rm(persist, { recursive: true, force: true });
 }
 

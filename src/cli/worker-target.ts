@@ -28,7 +28,7 @@ interface Token {
 }
 
 /** ADMIN_TOKEN from the .dev.vars wrangler dev reads (KEY=value lines, optionally quoted). */
-function devVarsToken(): string | undefined {
+export function devVarsAdminToken(): string | undefined {
   const file = join(projectRoot(), ".dev.vars");
   if (!existsSync(file)) return undefined;
   const line = readFileSync(file, "utf8")
@@ -43,7 +43,7 @@ function devVarsToken(): string | undefined {
 function tokenFor(local: boolean): Token {
   const fromEnv = process.env[TOKEN_VARIABLE];
   if (fromEnv) return { value: fromEnv, source: `the token in ${TOKEN_VARIABLE}` };
-  const fromDevVars = local ? devVarsToken() : undefined;
+  const fromDevVars = local ? devVarsAdminToken() : undefined;
   if (fromDevVars) return { value: fromDevVars, source: "the ADMIN_TOKEN of .dev.vars" };
   return { value: undefined, source: `no token (${TOKEN_VARIABLE} is not set)` };
 }

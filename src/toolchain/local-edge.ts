@@ -91,11 +91,12 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     child.stderr?.pipe(log);
   }
   const done = exited(child);
-  // Should this process end without stop() (an uncaught error), wrangler does not outlive it.
+  // Should this process end without stop() (an uncaught error, an exit mid-start), wrangler does not
+  // outlive it: there is no waiting in an exit handler, so the group is killed outright.
   const orphaned = () => {
     if (child.pid !== undefined && child.exitCode === null) {
       try {
-        process.kill(-child.pid, "SIGTERM");
+        process.kill(-child.pid, "SIGKILL");
       } catch {
         // Already gone.
       }
@@ -105,8 +106,9 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const stop = async () => {
     process.off("exit", orphaned);
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      // SIGINT is wrangler's Ctrl-C, after which it shuts workerd down (it lingers on SIGTERM).
       try {
-        process.kill(-child.pid, "SIGTERM");
+        process.kill(-child.pid, "SIGINT");
       } catch {
         // Already gone.
       }

@@ -130,6 +130,16 @@ export class WorkerClient {
     return this.answer(this.api.GET("/healthz"), "health check");
   }
 
+  /** A prediction under the caller's request id, with the feedback token its response carries. */
+  async predict(name: string, body: Schemas["PredictRequest"], requestId: string) {
+    const { data, error, response } = await this.api.POST("/v1/models/{name}/predict", {
+      params: { path: { name }, header: { "x-request-id": requestId } },
+      body,
+    });
+    if (!response.ok || data === undefined) throw refusal(response.status, error, `predicting with ${name}`);
+    return { answer: data, feedbackToken: response.headers.get("vane-feedback-token") };
+  }
+
   async listModels(): Promise<Schemas["ModelList"]> {
     return this.answer(this.api.GET("/v1/models"), "listing models");
   }

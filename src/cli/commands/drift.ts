@@ -15,7 +15,8 @@ type Report = Awaited<ReturnType<WorkerClient["drift"]>>;
 type FeatureStats = Report["versions"][number]["byRole"][string]["features"][string];
 
 /** The PSI to sort by: features without one (no data, data quality) go last. */
-const psiOf = (stats: FeatureStats) => (stats && stats.kind !== "data-quality" ? stats.psi : -1);
+const psiOf = (stats: FeatureStats) =>
+  stats && "psi" in stats && typeof stats.psi === "number" ? stats.psi : -1;
 
 const USAGE = "vane drift <model> [--window 24h] [--version <n>] [--psi 0.2] [--url <worker>] [--json]";
 
@@ -54,21 +55,25 @@ export const drift: Command = {
           .sort(([, a], [, b]) => psiOf(b) - psiOf(a))
           .map(([feature, stats]) => {
             if (stats === null) return [feature, null, null, null, null, null, "no data"];
-            if (stats.kind === "data-quality") {
-              return [feature, stats.kind, stats.count, null, null, null, stats.reason];
+            const flag = (psi: number) => (psi > threshold ? "drifted" : null);
+            if (stats.kind === "numeric") {
+              const { ks } = stats;
+              const row = [fixed(stats.psi), fixed(ks.statistic), fixed(ks.pValue, 4), flag(stats.psi)];
+              return [feature, stats.kind, stats.count, ...row];
             }
-            const [d, p] =
-              stats.kind === "numeric"
-                ? [fixed(stats.ks.statistic), fixed(stats.ks.pValue, 4)]
-                : [null, fixed(stats.chiSquare.pValue, 4)];
+            if (stats.kind === "categorical") {
+              const row = [fixed(stats.psi), null, fixed(stats.chiSquare.pValue, 4), flag(stats.psi)];
+              return [feature, stats.kind, stats.count, ...row];
+            }
+            // Data quality: no distance to a reference, the reason is the reading.
             return [
               feature,
               stats.kind,
               stats.count,
-              fixed(stats.psi),
-              d,
-              p,
-              stats.psi > threshold ? "drifted" : null,
+              null,
+              null,
+              null,
+              "reason" in stats ? stats.reason : null,
             ];
           });
         const latency = reading.latencyMs

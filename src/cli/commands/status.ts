@@ -34,10 +34,19 @@ const sideText = (role: string, side: z.infer<typeof Side> | null | undefined) =
     ? `${role} ${side.version}: ${side.samples} samples, max PSI ${side.maxPsi === null ? "-" : side.maxPsi.toFixed(3)}, accuracy ${percent(side.feedback.accuracy) ?? "-"} on ${side.feedback.labels} labels`
     : null;
 
-function lastRunLines(name: string, run: LastRun | null): string[] {
-  if (!run) return [`${name}: no scheduled run yet`];
+type Decision = NonNullable<Schemas["AdminModel"]["state"]["decisions"]>[number];
+
+/** The last change (a run's promotion, an admin's action) and the last run, which may have waited since. */
+function lastRunLines(name: string, run: LastRun | null, last: Decision | undefined): string[] {
+  const change = last
+    ? [
+        `${name}: last change ${last.at} by the ${last.actor}: ${last.action}${last.version === null ? "" : ` ${last.version}`}: ${last.reason}`,
+      ]
+    : [];
+  if (!run) return [...change, `${name}: no scheduled run yet`];
   const { action, version, reason } = run.decision;
   return [
+    ...change,
     `${name}: last run ${run.at} decided ${action}${version === null ? "" : ` ${version}`}: ${reason}`,
     ...[sideText("active", run.active), sideText("candidate", run.candidate)].flatMap((line) =>
       line ? [`  ${line}`] : [],
@@ -88,7 +97,9 @@ export const status: Command = {
         details.length === 0
           ? "no models: publish one with vane publish"
           : table(["model", "active", "candidate", "previous", "pinned", "probation", "alert"], rows),
-        ...details.map(({ model }, i) => lastRunLines(model, runs[i]).join("\n")),
+        ...details.map(({ model, state }, i) =>
+          lastRunLines(model, runs[i], state.decisions?.at(-1)).join("\n"),
+        ),
       ].join("\n\n"),
     };
   },

@@ -31,6 +31,7 @@ import {
 } from "../registry/transitions.js";
 import { type Decision, decide, type Evaluation } from "./decide.js";
 import { evaluate, Readings } from "./evaluate.js";
+import { type OnlineRun, runOnlineUpdate } from "./online.js";
 import { effectivePolicy, type Policy, policyFromEnv, webhookUrl } from "./policy.js";
 import { type FlushOutcome, flushDeliveries } from "./webhook.js";
 
@@ -44,6 +45,8 @@ export interface ModelRun {
   /** The decision the run ended on (a wait, or the last change). */
   final: Decision | null;
   webhook: FlushOutcome;
+  /** The online update this run made or passed on; null for models that do not ask for one. */
+  online: OnlineRun | null;
   error?: string;
 }
 
@@ -100,12 +103,25 @@ export function changeFor(
 }
 
 export async function evaluateModel(env: Env, name: string, now: number): Promise<ModelRun> {
-  const run: ModelRun = { name, decisions: [], final: null, webhook: { delivered: [], failed: [] } };
+  const run: ModelRun = {
+    name,
+    decisions: [],
+    final: null,
+    webhook: { delivered: [], failed: [] },
+    online: null,
+  };
   const base = policyFromEnv(env);
   const url = webhookUrl(env);
   const readings = new Readings(env, name);
   const at = new Date(now).toISOString();
   let report: Record<string, unknown> | null = null;
+  // Before the policy runs, so a candidate it publishes is judged from this run on.
+  try {
+    run.online = await runOnlineUpdate(env, name, now);
+    if (run.online) console.log(JSON.stringify({ event: "online_update", name, ...run.online }));
+  } catch (error) {
+    console.error(JSON.stringify({ event: "online_update_failed", name, message: String(error) }));
+  }
   try {
     for (let step = 0; step < MAX_STEPS; step++) {
       const result = await commit(

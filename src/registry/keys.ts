@@ -37,6 +37,8 @@ export const keys = {
   state: (name: string) => `registry/${name}/state.json`,
   auditPrefix: (name: string) => `registry/${name}/audit/`,
   audit: (name: string, id: string) => `registry/${name}/audit/${id}.json`,
+  /** Where a model's online updates stopped reading feedback rows (src/promotion/online.ts). */
+  online: (name: string) => `registry/${name}/online.json`,
   /** The last scheduled evaluation of a model, for operators. */
   evaluation: (name: string) => `registry/${name}/evaluation.json`,
   driftWindows: windowsOf("windows"),

@@ -101,12 +101,16 @@ export class SessionCache {
   }
 }
 
-async function build(loadBytes: () => Promise<ArrayBuffer>): Promise<InferenceSession> {
-  const bytes = await loadBytes();
-  return onnxRuntime().InferenceSession.create(new Uint8Array(bytes), {
+/** A session on `bytes` with the Worker's session options (the caller releases it). */
+export function openSession(bytes: Uint8Array): Promise<InferenceSession> {
+  return onnxRuntime().InferenceSession.create(bytes, {
     ...WEB_SESSION_OPTIONS,
     executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
   });
+}
+
+async function build(loadBytes: () => Promise<ArrayBuffer>): Promise<InferenceSession> {
+  return openSession(new Uint8Array(await loadBytes()));
 }
 
 function release(entry: Entry): void {

@@ -54,6 +54,8 @@ export interface Fixtures {
    * collection was trained with), replayed as live traffic by the promotion tests.
    */
   replay: Record<"2002" | "2003", ReplayMail[]>;
+  /** Mails of the 2003 training split (none in `replay`), for online updates to learn from. */
+  learn2003: ReplayMail[];
   /** The longest mail of each collection (over 100 000 characters in both). */
   longest: Record<"2002" | "2003", string>;
   /** onnxruntime-node's predicted label per replayed mail: `name@version`, then collection. */

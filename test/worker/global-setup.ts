@@ -25,6 +25,8 @@ const MODELS_DIR = "models";
 const EMAIL_IDS_PER_GROUP = 2;
 /** Mails replayed per collection by the promotion tests: the first of its held-out test split. */
 const REPLAY_PER_COLLECTION = 120;
+/** 2003 training mails online updates learn from. */
+const LEARN_FROM_2003 = 320;
 /** Longest replayed mail: under the worker tests' MAX_TEXT_CHARS (see vitest.config.ts). */
 const REPLAY_MAX_CHARS = 20_000;
 
@@ -38,6 +40,18 @@ function trainingSeed(versions: readonly VersionFixture[], collection: Collectio
     if (training.collection === collection && typeof training.seed === "number") return training.seed;
   }
   return 1;
+}
+
+/**
+ * 2003 mail for online updates to learn from: the first mails of the training split of the 2003
+ * collection, which v1 never saw and which shares no mail with the replayed test split.
+ */
+async function learnFrom2003(versions: readonly VersionFixture[]) {
+  const { train } = await loadSplits("2003", { seed: trainingSeed(versions, "2003") });
+  return train
+    .filter((mail) => mail.text.length <= REPLAY_MAX_CHARS)
+    .slice(0, LEARN_FROM_2003)
+    .map((mail) => ({ id: mail.id, text: mail.text, label: LABELS[mail.label] }));
 }
 
 async function replayOf(versions: readonly VersionFixture[], collection: Collection) {
@@ -193,6 +207,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     tabular: await tabularFixture(),
     reference,
     replay,
+    learn2003: await learnFrom2003(versions),
     longest,
     replayReference,
     zoo: await zooVersions(),

@@ -1,0 +1,410 @@
+/**
+ * A dense classifier's weights read out of its ONNX bytes and written back in: the graphs vane trains
+ * and many exporters write for linear and small MLP models, Gemm (-> Relu -> Gemm ...) with a Softmax
+ * on top or logits out, weights in float32 initializers or stored as int8/uint8 behind a
+ * DequantizeLinear (vane's quantizer). Writing replaces only those initializers' bytes, re-quantized
+ * in the scheme they were stored in, and copies everything else as it was: the result is the same
+ * graph with new weights. Binding-free wire format (./wire.ts), so it runs in the Worker.
+ */
+import { type QuantizationScheme, quantizeWeight } from "../quantize-params.js";
+import { MessageWriter, OnnxWireError, readFields, text, varints, type WireField } from "./wire.js";
+
+/** ONNX TensorProto.DataType values this module reads. */
+const FLOAT = 1;
+const UINT8 = 2;
+const INT8 = 3;
+
+/** Field numbers of the ONNX messages read here. */
+const MODEL_GRAPH = 7;
+const GRAPH_NODE = 1;
+const GRAPH_INITIALIZER = 5;
+const NODE_INPUT = 1;
+const NODE_OUTPUT = 2;
+const NODE_OP_TYPE = 4;
+const NODE_ATTRIBUTE = 5;
+const ATTRIBUTE_NAME = 1;
+const ATTRIBUTE_F = 2;
+const ATTRIBUTE_I = 3;
+const TENSOR_DIMS = 1;
+const TENSOR_DATA_TYPE = 2;
+const TENSOR_FLOAT_DATA = 4;
+const TENSOR_INT32_DATA = 5;
+const TENSOR_NAME = 8;
+const TENSOR_RAW_DATA = 9;
+const TENSOR_EXTERNAL_DATA = 13;
+
+/** One dense layer: row-major weight [inputs, outputs] (y = x W + b). */
+export interface DenseWeights {
+  inputs: number;
+  outputs: number;
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+/** How one weight is stored in the graph, so new values can be written back the same way. */
+type WeightStorage =
+  | { kind: "float"; name: string; dims: [number, number]; transposed: boolean }
+  | {
+      kind: "quantized";
+      name: string;
+      scaleName: string;
+      zeroPointName: string | null;
+      dims: [number, number];
+      transposed: boolean;
+      scheme: QuantizationScheme;
+      /** The channel axis of the stored tensor (per-channel), as DequantizeLinear's `axis`. */
+      axis: number;
+    };
+
+export interface DenseClassifier {
+  layers: DenseWeights[];
+  /** Whether a Softmax ends the graph (else its output holds logits). */
+  softmax: boolean;
+  storage: Array<{ weight: WeightStorage; biasName: string }>;
+}
+
+interface Tensor {
+  name: string;
+  dims: number[];
+  dataType: number;
+  fields: WireField[];
+  /** The TensorProto's bytes the fields were read from. */
+  bytes: Uint8Array;
+}
+
+interface Node {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  ints: Map<string, number>;
+  floats: Map<string, number>;
+}
+
+function readTensor(bytes: Uint8Array): Tensor {
+  const fields = readFields(bytes);
+  const name = fields.find((f) => f.field === TENSOR_NAME);
+  const dataType = fields.find((f) => f.field === TENSOR_DATA_TYPE);
+  return {
+    name: name ? text(name.value) : "",
+    dims: varints(fields, TENSOR_DIMS),
+    dataType: dataType?.varint ?? 0,
+    fields,
+    bytes,
+  };
+}
+
+function readNode(bytes: Uint8Array): Node {
+  const fields = readFields(bytes);
+  const strings = (field: number) => fields.filter((f) => f.field === field).map((f) => text(f.value));
+  const node: Node = {
+    opType: strings(NODE_OP_TYPE)[0] ?? "",
+    inputs: strings(NODE_INPUT),
+    outputs: strings(NODE_OUTPUT),
+    ints: new Map(),
+    floats: new Map(),
+  };
+  for (const attribute of fields.filter((f) => f.field === NODE_ATTRIBUTE)) {
+    const parts = readFields(attribute.value);
+    const name = parts.find((f) => f.field === ATTRIBUTE_NAME);
+    if (!name) continue;
+    const i = parts.find((f) => f.field === ATTRIBUTE_I);
+    const f = parts.find((p) => p.field === ATTRIBUTE_F);
+    if (i) node.ints.set(text(name.value), i.varint);
+    if (f)
+      node.floats.set(
+        text(name.value),
+        new DataView(f.value.buffer, f.value.byteOffset, 4).getFloat32(0, true),
+      );
+  }
+  return node;
+}
+
+function elements(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/** A tensor's elements as numbers (raw_data, float_data or int32_data, as writers store them). */
+function tensorValues(tensor: Tensor): Float64Array {
+  if (tensor.fields.some((f) => f.field === TENSOR_EXTERNAL_DATA)) {
+    throw new OnnxWireError(`initializer ${tensor.name} keeps its data outside the model`);
+  }
+  const count = elements(tensor.dims);
+  const raw = tensor.fields.find((f) => f.field === TENSOR_RAW_DATA)?.value;
+  const values = new Float64Array(count);
+  if (raw) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const width = tensor.dataType === FLOAT ? 4 : 1;
+    if (raw.byteLength !== count * width)
+      throw new OnnxWireError(`initializer ${tensor.name} has ${raw.byteLength} bytes`);
+    for (let i = 0; i < count; i++) {
+      values[i] =
+        tensor.dataType === FLOAT
+          ? view.getFloat32(i * 4, true)
+          : tensor.dataType === INT8
+            ? view.getInt8(i)
+            : view.getUint8(i);
+    }
+    return values;
+  }
+  if (tensor.dataType === FLOAT) {
+    const packed = tensor.fields.filter((f) => f.field === TENSOR_FLOAT_DATA);
+    let at = 0;
+    for (const f of packed) {
+      const view = new DataView(f.value.buffer, f.value.byteOffset, f.value.byteLength);
+      const n = f.wireType === 2 ? f.value.byteLength / 4 : 1;
+      for (let k = 0; k < n && at < count; k++) values[at++] = view.getFloat32(k * 4, true);
+    }
+    if (at !== count) throw new OnnxWireError(`initializer ${tensor.name} has ${at} of ${count} values`);
+    return values;
+  }
+  // int8 and uint8 without raw_data are widened into int32_data.
+  const ints = varints(tensor.fields, TENSOR_INT32_DATA);
+  if (ints.length !== count)
+    throw new OnnxWireError(`initializer ${tensor.name} has ${ints.length} of ${count} values`);
+  values.set(ints);
+  return values;
+}
+
+interface Graph {
+  nodes: Node[];
+  initializers: Map<string, Tensor>;
+}
+
+function readGraph(model: Uint8Array): Graph {
+  const graphField = readFields(model).find((f) => f.field === MODEL_GRAPH);
+  if (!graphField) throw new OnnxWireError("not a valid ONNX model: it has no graph");
+  const fields = readFields(graphField.value);
+  const nodes = fields.filter((f) => f.field === GRAPH_NODE).map((f) => readNode(f.value));
+  const initializers = new Map(
+    fields
+      .filter((f) => f.field === GRAPH_INITIALIZER)
+      .map((f) => {
+        const tensor = readTensor(f.value);
+        return [tensor.name, tensor] as const;
+      }),
+  );
+  return { nodes, initializers };
+}
+
+const UNSUPPORTED = "online updates take Gemm (-> Relu -> Gemm) graphs with an optional Softmax";
+
+/** The stored weight of a Gemm's B input: an initializer, or one dequantized from initializers. */
+function weightOf(
+  graph: Graph,
+  name: string,
+  transposed: boolean,
+): { weight: Float32Array; storage: WeightStorage } {
+  const asKN = (values: Float64Array, dims: [number, number]) => {
+    if (!transposed) return Float32Array.from(values);
+    const [rows, columns] = dims;
+    const out = new Float32Array(values.length);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < columns; c++) out[c * rows + r] = values[r * columns + c];
+    return out;
+  };
+  const direct = graph.initializers.get(name);
+  if (direct) {
+    if (direct.dataType !== FLOAT || direct.dims.length !== 2)
+      throw new OnnxWireError(`${UNSUPPORTED}: weight ${name}`);
+    const dims = direct.dims as [number, number];
+    return { weight: asKN(tensorValues(direct), dims), storage: { kind: "float", name, dims, transposed } };
+  }
+  const dequantize = graph.nodes.find(
+    (node) => node.outputs[0] === name && node.opType === "DequantizeLinear",
+  );
+  const [valuesName, scaleName, zeroPointName] = dequantize?.inputs ?? [];
+  const values = graph.initializers.get(valuesName ?? "");
+  const scale = graph.initializers.get(scaleName ?? "");
+  const zeroPoint = zeroPointName ? graph.initializers.get(zeroPointName) : undefined;
+  if (!dequantize || !values || !scale || values.dims.length !== 2 || (zeroPointName && !zeroPoint)) {
+    throw new OnnxWireError(
+      `${UNSUPPORTED}: weight ${name} is neither an initializer nor dequantized from them`,
+    );
+  }
+  if (values.dataType !== INT8 && values.dataType !== UINT8)
+    throw new OnnxWireError(`${UNSUPPORTED}: weight ${name}`);
+  const dims = values.dims as [number, number];
+  const perChannel = scale.dims.length === 1 && elements(scale.dims) > 1;
+  const axis = perChannel ? (dequantize.ints.get("axis") ?? 1) : 1;
+  const channelAxis = axis < 0 ? axis + 2 : axis;
+  const scales = tensorValues(scale);
+  const zeros = zeroPoint ? tensorValues(zeroPoint) : new Float64Array(scales.length);
+  const stored = tensorValues(values);
+  const inner = channelAxis === 1 ? 1 : dims[1];
+  const dequantized = stored.map((q, i) => {
+    const c = perChannel ? Math.floor(i / inner) % dims[channelAxis] : 0;
+    return Math.fround((q - zeros[c]) * scales[c]);
+  });
+  const symmetric = values.dataType === INT8 && zeros.every((z) => z === 0);
+  return {
+    weight: asKN(dequantized, dims),
+    storage: {
+      kind: "quantized",
+      name: valuesName,
+      scaleName,
+      zeroPointName: zeroPointName || null,
+      dims,
+      transposed,
+      scheme: { granularity: perChannel ? "per-channel" : "per-tensor", symmetric },
+      axis: channelAxis,
+    },
+  };
+}
+
+/**
+ * The dense layers from `input` to the graph's end. Throws OnnxWireError, naming what differs, for
+ * any other graph (a Gemm scaling or transposing its input, a missing bias, another op).
+ */
+export function readDenseClassifier(model: Uint8Array, input: string): DenseClassifier {
+  const graph = readGraph(model);
+  const classifier: DenseClassifier = { layers: [], softmax: false, storage: [] };
+  let current = input;
+  for (;;) {
+    const next = graph.nodes.filter(
+      (node) => node.inputs[0] === current && node.opType !== "DequantizeLinear",
+    );
+    if (next.length === 0) break;
+    if (next.length > 1) throw new OnnxWireError(`${UNSUPPORTED}: ${current} feeds ${next.length} nodes`);
+    const [node] = next;
+    if (node.opType === "Gemm") {
+      const transposed = node.ints.get("transB") === 1;
+      if (
+        (node.ints.get("transA") ?? 0) !== 0 ||
+        (node.floats.get("alpha") ?? 1) !== 1 ||
+        (node.floats.get("beta") ?? 1) !== 1
+      ) {
+        throw new OnnxWireError(`${UNSUPPORTED}: a Gemm scales or transposes its input`);
+      }
+      const { weight, storage } = weightOf(graph, node.inputs[1] ?? "", transposed);
+      const bias = graph.initializers.get(node.inputs[2] ?? "");
+      const [inputs, outputs] = transposed ? [storage.dims[1], storage.dims[0]] : storage.dims;
+      if (!bias || bias.dataType !== FLOAT || elements(bias.dims) !== outputs) {
+        throw new OnnxWireError(`${UNSUPPORTED}: a Gemm has no float32 bias of ${outputs} values`);
+      }
+      const previous = classifier.layers.at(-1);
+      if (previous && previous.outputs !== inputs)
+        throw new OnnxWireError(`${UNSUPPORTED}: layer widths do not chain`);
+      classifier.layers.push({ inputs, outputs, weight, bias: Float32Array.from(tensorValues(bias)) });
+      classifier.storage.push({ weight: storage, biasName: bias.name });
+    } else if (node.opType === "Relu" && classifier.layers.length > 0 && !classifier.softmax) {
+      // Between layers only: checked once the next Gemm is found.
+    } else if (node.opType === "Softmax" && !classifier.softmax) {
+      const axis = node.ints.get("axis") ?? -1;
+      if (axis !== 1 && axis !== -1) throw new OnnxWireError(`${UNSUPPORTED}: Softmax over axis ${axis}`);
+      classifier.softmax = true;
+    } else {
+      throw new OnnxWireError(`${UNSUPPORTED}: found ${node.opType}`);
+    }
+    current = node.outputs[0] ?? "";
+  }
+  const ops = graph.nodes.filter((node) => node.opType !== "DequantizeLinear").map((node) => node.opType);
+  const expected = classifier.layers.flatMap((_, l) => (l === 0 ? ["Gemm"] : ["Relu", "Gemm"]));
+  if (classifier.softmax) expected.push("Softmax");
+  if (classifier.layers.length === 0 || ops.join() !== expected.join()) {
+    throw new OnnxWireError(`${UNSUPPORTED}, found ${ops.join(" -> ") || "no nodes"}`);
+  }
+  return classifier;
+}
+
+function float32Bytes(values: ArrayLike<number>): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  return bytes;
+}
+
+/** The tensor as read with its values replaced (as raw_data, the other data fields dropped). */
+function withData(tensor: Tensor, dataType: number, data: Uint8Array): Uint8Array {
+  const writer = new MessageWriter().varint(TENSOR_DATA_TYPE, dataType);
+  const dataFields = new Set([TENSOR_FLOAT_DATA, TENSOR_INT32_DATA, TENSOR_RAW_DATA, TENSOR_DATA_TYPE]);
+  for (const field of tensor.fields) {
+    if (!dataFields.has(field.field)) writer.raw(tensor.bytes.subarray(field.start, field.end));
+  }
+  return writer.bytes(TENSOR_RAW_DATA, data).finish();
+}
+
+/** New bytes for the stored weight of `layer` (and its scale and zero point when quantized). */
+function storedWeight(
+  storage: WeightStorage,
+  layer: DenseWeights,
+): Map<string, { dataType: number; data: Uint8Array }> {
+  const [rows, columns] = storage.dims;
+  const stored = new Float32Array(rows * columns);
+  for (let i = 0; i < layer.inputs; i++) {
+    for (let o = 0; o < layer.outputs; o++) {
+      const value = layer.weight[i * layer.outputs + o];
+      stored[storage.transposed ? o * columns + i : i * columns + o] = value;
+    }
+  }
+  if (storage.kind === "float")
+    return new Map([[storage.name, { dataType: FLOAT, data: float32Bytes(stored) }]]);
+  const quantized = quantizeWeight(stored, storage.dims, storage.scheme, storage.axis);
+  const replaced = new Map([
+    [
+      storage.name,
+      {
+        dataType: quantized.dtype === "int8" ? INT8 : UINT8,
+        data: new Uint8Array(quantized.values.buffer.slice(0)),
+      },
+    ],
+    [storage.scaleName, { dataType: FLOAT, data: float32Bytes(quantized.scale) }],
+  ]);
+  if (storage.zeroPointName) {
+    const zeroPoint =
+      quantized.dtype === "uint8" ? quantized.zeroPoint : new Int8Array(quantized.scale.length);
+    replaced.set(storage.zeroPointName, {
+      dataType: quantized.dtype === "int8" ? INT8 : UINT8,
+      data: new Uint8Array(zeroPoint.buffer.slice(0)),
+    });
+  }
+  return replaced;
+}
+
+/**
+ * `model`'s bytes with the classifier's weights and biases replaced by `layers` (same widths),
+ * re-quantized as they were stored. Every other byte of the model is copied as it was.
+ */
+export function writeDenseClassifier(
+  model: Uint8Array,
+  classifier: DenseClassifier,
+  layers: readonly DenseWeights[],
+): Uint8Array {
+  if (layers.length !== classifier.layers.length)
+    throw new OnnxWireError("the new weights have other layers");
+  const replaced = new Map<string, { dataType: number; data: Uint8Array }>();
+  classifier.storage.forEach((storage, l) => {
+    const layer = layers[l];
+    const old = classifier.layers[l];
+    if (layer.inputs !== old.inputs || layer.outputs !== old.outputs) {
+      throw new OnnxWireError(
+        `layer ${l} is ${layer.inputs}x${layer.outputs}, the graph's ${old.inputs}x${old.outputs}`,
+      );
+    }
+    for (const [name, value] of storedWeight(storage.weight, layer)) replaced.set(name, value);
+    replaced.set(storage.biasName, { dataType: FLOAT, data: float32Bytes(layer.bias) });
+  });
+  const modelWriter = new MessageWriter();
+  for (const field of readFields(model)) {
+    if (field.field !== MODEL_GRAPH) {
+      modelWriter.raw(model.subarray(field.start, field.end));
+      continue;
+    }
+    const graphWriter = new MessageWriter();
+    for (const part of readFields(field.value)) {
+      const whole = field.value.subarray(part.start, part.end);
+      if (part.field !== GRAPH_INITIALIZER) {
+        graphWriter.raw(whole);
+        continue;
+      }
+      const tensor = readTensor(part.value);
+      const replacement = replaced.get(tensor.name);
+      if (!replacement) {
+        graphWriter.raw(whole);
+        continue;
+      }
+      graphWriter.bytes(GRAPH_INITIALIZER, withData(tensor, replacement.dataType, replacement.data));
+    }
+    modelWriter.bytes(MODEL_GRAPH, graphWriter.finish());
+  }
+  return modelWriter.finish();
+}

@@ -64,7 +64,7 @@ const FeatureDrift = z
     description: "null while the window or the reference has no data for the feature",
   });
 
-const ErrorTally = z
+export const ErrorTally = z
   .object({
     count,
     rate: z.number().min(0).max(1).nullable().openapi({

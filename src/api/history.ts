@@ -8,6 +8,7 @@ import { versionHistory } from "../drift/history.js";
 import { effectivePolicy, policyFromEnv } from "../promotion/policy.js";
 import { readManifest } from "../registry/manifests.js";
 import { resourceApp } from "./context.js";
+import { ErrorTally } from "./drift.js";
 import { Lookback, lookbackRead } from "./lookback.js";
 import { ApiError } from "./problem.js";
 import { ModelParams, problemResponse, wholeNumber } from "./schemas.js";
@@ -47,6 +48,7 @@ const FeaturePoint = z.object({
 const HistoryBucket = z.object({
   start: z.iso.datetime(),
   samples: count,
+  errors: ErrorTally,
   latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number() }).nullable(),
   labels: count.openapi({ description: "Labelled predictions made in the bucket (feedback)" }),
   correct: count,
@@ -73,6 +75,7 @@ const Distribution = z
 
 const RoleHistory = z.object({
   samples: count,
+  errors: ErrorTally,
   labels: count,
   correct: count,
   buckets: z.array(HistoryBucket).openapi({ description: "Buckets with samples or labels, oldest first" }),
@@ -98,6 +101,7 @@ const History = z
     until: z.iso.datetime(),
     policy: z.object({
       driftPsi: z.number().openapi({ description: "PSI above which a feature counts as drifted" }),
+      maxErrorRate: z.number().openapi({ description: "Error rate above which a version is turned down" }),
     }),
     versions: z.array(VersionHistory),
   })
@@ -188,7 +192,9 @@ export const history = resourceApp().openapi(route, async (c) => {
       bucketSeconds: bucket,
       from: new Date(from).toISOString(),
       until: new Date(until).toISOString(),
-      policy: { driftPsi: effectivePolicy(policyFromEnv(c.env), state.policy).driftPsi },
+      policy: (({ driftPsi, maxErrorRate }) => ({ driftPsi, maxErrorRate }))(
+        effectivePolicy(policyFromEnv(c.env), state.policy),
+      ),
       versions: versions.filter((v) => v !== null),
     },
     200,

@@ -13,7 +13,7 @@ import type { FeatureSketch } from "../core/sketch/feature-sketch.js";
 import { readProfile } from "../registry/profiles.js";
 import { type FeedbackWindow, readFeedbackWindows } from "./feedback.js";
 import type { ServingRole } from "./sample.js";
-import { mergeWindows, type SketchWindow } from "./window-format.js";
+import { type ErrorTally, errorTally, mergeWindows, type SketchWindow } from "./window-format.js";
 import { readWindows } from "./windows.js";
 
 /** One feature in one bucket: its drift from the reference and the mean of its live values. */
@@ -34,6 +34,8 @@ export interface HistoryBucket {
   /** Bucket start, epoch ms. */
   start: number;
   samples: number;
+  /** Sampled instances the version failed to answer in the bucket, and their share. */
+  errors: ErrorTally;
   latencyMs: { p50: number; p90: number; p99: number } | null;
   /** Labelled predictions made in the bucket, and how many of them were right. */
   labels: number;
@@ -54,6 +56,7 @@ export type Distribution =
 
 export interface RoleHistory {
   samples: number;
+  errors: ErrorTally;
   labels: number;
   correct: number;
   buckets: HistoryBucket[];
@@ -166,6 +169,7 @@ function roleHistory(
     return {
       start,
       samples: merged.count,
+      errors: errorTally(merged.count, merged.errors),
       latencyMs: quantiles(merged.latency),
       labels: tally.reduce((sum, w) => sum + w.count, 0),
       correct: tally.reduce((sum, w) => sum + w.correct, 0),
@@ -179,6 +183,7 @@ function roleHistory(
   }
   return {
     samples: whole.count,
+    errors: errorTally(whole.count, whole.errors),
     labels: buckets.reduce((sum, b) => sum + b.labels, 0),
     correct: buckets.reduce((sum, b) => sum + b.correct, 0),
     buckets,

@@ -639,6 +639,8 @@ export interface components {
             policy: {
                 /** @description PSI above which a feature counts as drifted */
                 driftPsi: number;
+                /** @description Error rate above which a version is turned down */
+                maxErrorRate: number;
             };
             versions: {
                 /** @enum {string} */
@@ -653,6 +655,7 @@ export interface components {
                 byRole: {
                     [key: string]: {
                         samples: number;
+                        errors: components["schemas"]["ErrorTally"];
                         labels: number;
                         correct: number;
                         /** @description Buckets with samples or labels, oldest first */
@@ -660,6 +663,7 @@ export interface components {
                             /** Format: date-time */
                             start: string;
                             samples: number;
+                            errors: components["schemas"]["ErrorTally"];
                             latencyMs: {
                                 p50: number;
                                 p90: number;

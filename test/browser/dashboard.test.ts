@@ -206,9 +206,12 @@ async function openDashboard(
 interface History {
   versions: Array<{
     version: number;
-    byRole: Record<string, { samples: number; labels: number; correct: number }>;
+    byRole: Record<
+      string,
+      { samples: number; labels: number; correct: number; errors: { count: number; rate: number | null } }
+    >;
   }>;
-  policy: { driftPsi: number };
+  policy: { driftPsi: number; maxErrorRate: number };
 }
 
 function seriesOf(history: History) {
@@ -259,6 +262,12 @@ describe("the dashboard in Chromium", () => {
     );
     expect(await texts(page, 'figure[data-chart="labels"] .totals li')).toEqual(
       series.map((s) => `${s.label}: ${s.labels} labels`),
+    );
+    expect(await texts(page, 'figure[data-chart="errors"] .totals li')).toEqual(
+      series.map(
+        (s) =>
+          `${s.label}: ${s.errors.count} errors (${s.errors.rate === null ? "–" : share(s.errors.count, s.errors.count + s.samples)})`,
+      ),
     );
     expect(await legend(page, "psi")).toEqual([
       ...series.map((s) => s.label),

@@ -13,9 +13,16 @@ import { call, type ProblemBody } from "./request.js";
 const WINDOW_MS = 600_000;
 const texts = fixtures.emails.map((mail) => mail.text);
 
+interface Errors {
+  count: number;
+  rate: number | null;
+  byKind: Record<string, number>;
+}
+
 interface Bucket {
   start: string;
   samples: number;
+  errors: Errors;
   latencyMs: { p50: number; p90: number; p99: number } | null;
   labels: number;
   correct: number;
@@ -34,7 +41,7 @@ interface Bucket {
 interface History {
   from: string;
   bucketSeconds: number;
-  policy: { driftPsi: number };
+  policy: { driftPsi: number; maxErrorRate: number };
   versions: Array<{
     role: string;
     version: number;
@@ -43,6 +50,7 @@ interface History {
       string,
       {
         samples: number;
+        errors: Errors;
         labels: number;
         correct: number;
         buckets: Bucket[];
@@ -172,6 +180,22 @@ describe("GET /v1/models/{name}/history", () => {
     expect([role.labels, role.correct]).toEqual([3, 2]);
   });
 
+  it("counts each bucket's errors beside its answered samples, and draws the policy's error threshold", async () => {
+    await publishWithDrift("hist-errors", texts);
+    await fold("hist-errors", "active", later(), [{}, {}, {}, { error: "run-failed", features: {} }]);
+    const body = await historyOf("hist-errors");
+    const role = body.versions[0].byRole.active;
+    expect(role.buckets.map((b) => [b.samples, b.errors])).toEqual([
+      [3, { count: 1, rate: 0.25, byKind: { "non-finite-output": 0, "run-failed": 1 } }],
+    ]);
+    expect(role.errors).toEqual({
+      count: 1,
+      rate: 0.25,
+      byKind: { "non-finite-output": 0, "run-failed": 1 },
+    });
+    expect(body.policy).toEqual({ driftPsi: 0.2, maxErrorRate: 0.01 });
+  });
+
   it("overlays each feature's live counts on the reference's bins and categories", async () => {
     await publishWithDrift("hist-dist", texts);
     await fold("hist-dist", "active", later(), [
@@ -229,7 +253,7 @@ describe("GET /v1/models/{name}/history", () => {
   it("draws the model's own drift threshold when its policy overrides the default", async () => {
     await publishWithDrift("hist-policy", texts);
     await putState({ name: "hist-policy", active: 1, policy: { driftPsi: 0.35 } });
-    expect((await historyOf("hist-policy")).policy).toEqual({ driftPsi: 0.35 });
+    expect((await historyOf("hist-policy")).policy).toEqual({ driftPsi: 0.35, maxErrorRate: 0.01 });
   });
 
   it("chooses buckets of whole drift windows, at most 96 over the span, when none is asked for", async () => {

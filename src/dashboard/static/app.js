@@ -305,22 +305,21 @@ function renderTimeCharts() {
     emptyText: "No feedback labels in this span.",
   });
 
-  const errors = chart("errors");
-  const withErrors = keys.filter((k) => k.data.buckets.some((b) => typeof b.errorRate === "number"));
-  errors.hidden = withErrors.length === 0;
-  if (withErrors.length > 0) {
-    timeChart(errors, {
-      x,
-      span,
-      series: withErrors.map((k) => ({
-        label: k.label,
-        color: k.color,
-        values: valuesAt(x, k, (b) => b.errorRate ?? null),
-      })),
-      yRange: [0, 1],
-      format: (v) => (v === null ? "–" : formatShare(v)),
-    });
-  }
+  timeChart(chart("errors"), {
+    x,
+    span,
+    series: keys.map((k) => ({
+      label: k.label,
+      color: k.color,
+      values: valuesAt(x, k, (b) => b.errors.rate),
+      total: `${k.data.errors.count} errors (${k.data.errors.rate === null ? "–" : formatShare(k.data.errors.rate)})`,
+    })),
+    threshold: {
+      value: history.policy.maxErrorRate,
+      label: `threshold ${formatShare(history.policy.maxErrorRate)}`,
+    },
+    format: (v) => (v === null ? "–" : formatShare(v)),
+  });
 
   const quality = featureList(history).filter((f) => f.dataQuality);
   timeChart(chart("quality"), {

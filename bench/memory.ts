@@ -14,6 +14,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { estimateSessionBytes } from "../src/core/session-estimate.js";
+import { trackWasmMemories } from "../src/toolchain/wasm-heap.js";
 import { writeSection } from "./results-section.js";
 
 const COUNTS = [1, 4, 16];
@@ -53,35 +55,7 @@ const median = (values: number[]) => {
 // ---------------------------------------------------------------------------------------------
 
 async function child(trivialPath: string, modelPath: string, counts: number[]): Promise<void> {
-  const memories: WebAssembly.Memory[] = [];
-  const capture = (exports: WebAssembly.Exports) => {
-    for (const value of Object.values(exports)) {
-      if (value instanceof WebAssembly.Memory && !memories.includes(value)) memories.push(value);
-    }
-  };
-  const OriginalMemory = WebAssembly.Memory;
-  WebAssembly.Memory = class extends OriginalMemory {
-    constructor(descriptor: WebAssembly.MemoryDescriptor) {
-      super(descriptor);
-      memories.push(this);
-    }
-  } as typeof WebAssembly.Memory;
-  const instantiate = WebAssembly.instantiate.bind(WebAssembly) as (
-    ...args: unknown[]
-  ) => Promise<WebAssembly.WebAssemblyInstantiatedSource | WebAssembly.Instance>;
-  (WebAssembly as { instantiate: unknown }).instantiate = async (...args: unknown[]) => {
-    const result = await instantiate(...args);
-    capture("instance" in result ? result.instance.exports : result.exports);
-    return result;
-  };
-  if (WebAssembly.instantiateStreaming) {
-    const streaming = WebAssembly.instantiateStreaming.bind(WebAssembly);
-    WebAssembly.instantiateStreaming = async (...args) => {
-      const result = await streaming(...args);
-      capture(result.instance.exports);
-      return result;
-    };
-  }
+  const memories = trackWasmMemories();
 
   const gc = (globalThis as { gc?: () => void }).gc;
   const measure = async (): Promise<Memory> => {
@@ -312,6 +286,7 @@ async function parent(): Promise<void> {
     );
 
     const budget = 64 * MIB;
+    const estimateFactor = (estimateSessionBytes(MIB) - estimateSessionBytes(0)) / MIB;
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     const version = (await import("onnxruntime-web")).env.versions.web ?? "";
     await writeSection(
@@ -348,7 +323,7 @@ async function parent(): Promise<void> {
             `| ${m.label} | ${(m.size / 1024).toFixed(1)} KB | ${mb(m.firstRss)} | ${mb(m.slopes.rss)} | ${mb(m.slopes.wasm)} | ${mb(m.slopes.heapUsed)} | ${mb(m.slopes.external)} | **${mb(m.measured)}** | ${mb(m.estimate)} | ${(m.estimate / m.measured).toFixed(2)}x | ${m.estimate >= m.measured ? "yes" : "**no**"} |`,
         ),
         "",
-        `Measured per version relative to the file: ${models.map((m) => `${m.label.split(" (")[0]} ${(m.measured / m.size).toFixed(1)}x`).join(", ")}. Weight-only int8 weights are folded back to fp32 at load (WEB_SESSION_OPTIONS), so an int8 version holds about what its fp32 original does, several times its file; estimateSessionBytes allows 5x the file + 1 MiB, which covers small models through the 1 MiB term but not int8 models whose weights dominate.`,
+        `Measured per version relative to the file: ${models.map((m) => `${m.label.split(" (")[0]} ${(m.measured / m.size).toFixed(1)}x`).join(", ")}. Weight-only int8 weights are folded back to fp32 at load (WEB_SESSION_OPTIONS), so an int8 version holds about what its fp32 original does, several times its file; estimateSessionBytes (the session cache's fallback when a manifest carries no measured figure) allows ${estimateFactor}x the file + 1 MiB.`,
         "",
         "MB = MiB. *Measured per version* = the larger of the rss slope (pages the sessions touch, wasm heap included) and the wasm heap + heapUsed + external slopes (the wasm heap grows in steps, ahead of use, so its own slope is coarse at these N and zero for the small models, which fit in the initial heap).",
         "",
@@ -375,14 +350,6 @@ async function parent(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The session cache's estimate, as in src/serving/session-cache.ts (which cannot be imported in Node:
- * it pulls in the Worker's precompiled wasm module). Keep the two in step.
- */
-function estimateSessionBytes(modelBytes: number): number {
-  return modelBytes * 5 + 1024 * 1024;
 }
 
 function mb(bytes: number): string {

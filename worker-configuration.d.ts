@@ -26,6 +26,7 @@ declare namespace Cloudflare {
 		POLICY_MAX_LATENCY_RATIO: string;
 		POLICY_LATENCY_FLOOR_MS: string;
 		POLICY_DRIFT_PSI: string;
+		POLICY_MAX_QUALITY_SHARE: string;
 		POLICY_PROBATION_HOURS: string;
 		POLICY_ROLLBACK_ACCURACY_DROP: string;
 		POLICY_MAX_ERROR_RATE: string;

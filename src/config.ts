@@ -64,6 +64,7 @@ export const POLICY_VARS = {
   maxLatencyRatio: "POLICY_MAX_LATENCY_RATIO",
   latencyFloorMs: "POLICY_LATENCY_FLOOR_MS",
   driftPsi: "POLICY_DRIFT_PSI",
+  maxQualityShare: "POLICY_MAX_QUALITY_SHARE",
   probationHours: "POLICY_PROBATION_HOURS",
   rollbackAccuracyDrop: "POLICY_ROLLBACK_ACCURACY_DROP",
   maxErrorRate: "POLICY_MAX_ERROR_RATE",

@@ -57,8 +57,20 @@ const DataQualityFailure = z.object({
   reason: z.string(),
 });
 
+const share = z.number().min(0).max(1);
+const DataQualityShares = z.object({
+  kind: z.literal("data-quality-shares"),
+  count,
+  referenceCount: count,
+  psi: z.null(),
+  shares: z.record(z.string(), share).openapi({
+    description: "Share of the window's values in each problem state (missing, out-of-range, unseen)",
+  }),
+  referenceShares: z.record(z.string(), share),
+});
+
 const FeatureDrift = z
-  .discriminatedUnion("kind", [NumericDrift, CategoricalDrift, DataQualityFailure])
+  .discriminatedUnion("kind", [NumericDrift, CategoricalDrift, DataQualityFailure, DataQualityShares])
   .nullable()
   .openapi("FeatureDrift", {
     description: "null while the window or the reference has no data for the feature",

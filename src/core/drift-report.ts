@@ -48,7 +48,49 @@ export interface DataQualityFailure {
   reason: string;
 }
 
-export type FeatureDrift = NumericDrift | CategoricalDrift | DataQualityFailure;
+/**
+ * A data-quality feature (a column's value missing, outside the training range, an unseen category):
+ * the share of the window's values in each problem state beside the reference's. Judged by the
+ * policy's share threshold (src/promotion/quality.ts), not by PSI: a share that creeps from 0% to 3%
+ * is a broken feed long before a distribution test would call it drift.
+ */
+export interface DataQualityShares {
+  kind: "data-quality-shares";
+  count: number;
+  referenceCount: number;
+  psi: null;
+  /** Per problem state (every state but the first, the good one). */
+  shares: Record<string, number>;
+  referenceShares: Record<string, number>;
+}
+
+export type FeatureDrift = NumericDrift | CategoricalDrift | DataQualityFailure | DataQualityShares;
+
+/** Shares of each problem state of a data-quality feature; `states[0]` is the good one. Null without data. */
+export function compareQuality(
+  reference: FeatureSketch,
+  live: FeatureSketch,
+  states: readonly string[],
+): DataQualityShares | null {
+  if (reference.kind !== "categorical" || live.kind !== "categorical") {
+    throw new Error(
+      `a data-quality feature has categorical sketches, not ${reference.kind} and ${live.kind}`,
+    );
+  }
+  const count = live.categories.total;
+  const referenceCount = reference.categories.total;
+  if (count === 0 || referenceCount === 0) return null;
+  const sharesOf = (sketch: typeof live, total: number) =>
+    Object.fromEntries(states.slice(1).map((state) => [state, sketch.categories.get(state) / total]));
+  return {
+    kind: "data-quality-shares",
+    count,
+    referenceCount,
+    psi: null,
+    shares: sharesOf(live, count),
+    referenceShares: sharesOf(reference, referenceCount),
+  };
+}
 
 /** Statistics of `live` against `reference`; null when either side has no data yet. */
 export function compareFeature(reference: FeatureSketch, live: FeatureSketch): FeatureDrift | null {

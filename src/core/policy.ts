@@ -26,6 +26,11 @@ export const PolicyFields = z.object({
   latencyFloorMs: z.number().nonnegative(),
   /** PSI above which a drift feature counts as drifted. */
   driftPsi: z.number().positive(),
+  /**
+   * Largest rise of a column's share of missing, out-of-range or unseen values over the reference's
+   * share before it is a data-quality issue (alerts on the active version, holds a candidate).
+   */
+  maxQualityShare: share,
   /** How long a promoted version stays on probation (no longer than feedback is read back). */
   probationHours: z
     .number()
@@ -53,6 +58,7 @@ export const DEFAULT_POLICY: Policy = {
   maxLatencyRatio: 1.5,
   latencyFloorMs: 10,
   driftPsi: 0.2,
+  maxQualityShare: 0.05,
   probationHours: 24,
   rollbackAccuracyDrop: 0.02,
   maxErrorRate: 0.01,

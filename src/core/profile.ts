@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { DriftFeature, DriftSpec, DriftValues } from "./drift-features.js";
-import { kindCategories } from "./kinds/registry.js";
+import { kindCategorical } from "./kinds/registry.js";
 import {
   createSketch,
   deserializeSketch,
@@ -33,13 +33,19 @@ export const Profile = z.object({
 export type Profile = z.infer<typeof Profile>;
 
 export function isCategorical(feature: DriftFeature): boolean {
-  return feature.kind === "predicted-label" || kindCategories(feature.kind) !== undefined;
+  return feature.kind === "predicted-label" || kindCategorical(feature.kind) !== undefined;
 }
 
 /** A categorical feature's fixed vocabulary (data-quality states), if its kind gives one. */
 function fixedCategories(feature: DriftFeature): string[] | undefined {
-  const categories = kindCategories(feature.kind);
+  const categories = kindCategorical(feature.kind)?.categories;
   return categories ? [...categories] : undefined;
+}
+
+/** The states of a data-quality feature, the good one first; undefined for any other feature. */
+export function qualityStates(feature: DriftFeature): readonly string[] | undefined {
+  const categorical = kindCategorical(feature.kind);
+  return categorical?.quality ? categorical.categories : undefined;
 }
 
 /** The reference profile of `rows` (one DriftValues per training instance). */

@@ -2,9 +2,10 @@
  * Drift of model versions over a recent span: their windows merged, each drift feature compared with
  * the version's reference profile. Read by the drift endpoint and by the scheduled promotion run.
  */
-import { compareFeature, type FeatureDrift } from "../core/drift-report.js";
+import type { DriftFeature } from "../core/drift-features.js";
+import { compareFeature, compareQuality, type FeatureDrift } from "../core/drift-report.js";
 import type { Manifest } from "../core/manifest.js";
-import { referenceSketches } from "../core/profile.js";
+import { qualityStates, referenceSketches } from "../core/profile.js";
 import type { FeatureSketch } from "../core/sketch/feature-sketch.js";
 import { readProfile } from "../registry/profiles.js";
 import type { ServingRole } from "./sample.js";
@@ -64,7 +65,7 @@ export async function versionDriftByRole(
     byRole[role] = {
       samples: merged.count,
       errors: errorTally(merged.count, merged.errors),
-      ...compared(merged, reference),
+      ...compared(merged, reference, manifest),
     };
   }
   return {
@@ -75,12 +76,16 @@ export async function versionDriftByRole(
   };
 }
 
-/** Each merged feature against its reference, and the merged latency's quantiles. */
-function compared(merged: MergedWindows, reference: Record<string, FeatureSketch>) {
+/** Each merged feature against its reference (data-quality ones as shares), and the merged latency's quantiles. */
+function compared(merged: MergedWindows, reference: Record<string, FeatureSketch>, manifest: Manifest) {
+  const declared = new Map<string, DriftFeature>((manifest.drift?.features ?? []).map((f) => [f.name, f]));
   const features: Record<string, FeatureDrift | null> = {};
   for (const [name, live] of Object.entries(merged.features)) {
     const expected = reference[name];
-    features[name] = expected ? compareFeature(expected, live) : null;
+    const feature = declared.get(name);
+    const states = feature ? qualityStates(feature) : undefined;
+    if (!expected) features[name] = null;
+    else features[name] = states ? compareQuality(expected, live, states) : compareFeature(expected, live);
   }
   const latency =
     merged.latency?.kind === "numeric" && merged.latency.quantiles.count > 0 ? merged.latency : null;
@@ -110,7 +115,7 @@ export async function versionDrift(
       samplesByRole: merged.countByRole,
       referenceSamples: profile?.count ?? null,
       errors: errorTally(merged.count, merged.errors),
-      ...compared(merged, reference),
+      ...compared(merged, reference, manifest),
     },
   };
 }

@@ -18,8 +18,9 @@
  *     accurate by more than `rollbackAccuracyDrop`: `reject`. With `minSamples` drift samples too:
  *     p50 latency ratio above `maxLatencyRatio`: `reject`; accuracy gain of at least
  *     `minAccuracyGain`: `promote`. Otherwise `wait`.
- *     A candidate with a data-quality failure (a drift feature with no finite value in the period)
- *     is never promoted: `wait` until it clears.
+ *     A candidate with a data-quality failure (a drift feature with no finite value in the period,
+ *     or a column's share of missing, out-of-range or unseen values above the reference's by more
+ *     than `maxQualityShare`, see quality.ts) is never promoted: `wait` until it clears.
  *  6. No candidate, and the active version drifted (PSI above `driftPsi` on any feature, with
  *     `minSamples` samples) or has a data-quality failure (whatever the samples: one window of
  *     nothing but NaN is already a broken input): `alert`, once; `alert_cleared` when every PSI is
@@ -50,7 +51,7 @@ export interface SideNumbers {
   maxPsi: number | null;
   /** Features whose PSI is above the policy threshold. */
   drifted: Array<{ feature: string; psi: number }>;
-  /** Features with values in the period but none finite (see DataQualityFailure). */
+  /** Features with values in the period but none finite (DataQualityFailure), or whose quality shares rose (quality.ts). */
   dataQuality: DataQualityIssue[];
 }
 

@@ -22,6 +22,7 @@ import type {
   SideNumbers,
 } from "./decide.js";
 import type { Policy } from "./policy.js";
+import { qualityShareIssue } from "./quality.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -59,7 +60,12 @@ export class Readings {
     return this.once(`load/${version}/${fresh}`, () => checkVersion(this.env, this.name, version, fresh));
   }
 
-  drift(version: number, since: number, roles: readonly ServingRole[]): Promise<DriftReading> {
+  drift(
+    version: number,
+    since: number,
+    roles: readonly ServingRole[],
+    policy: Pick<Policy, "maxQualityShare" | "minSamples">,
+  ): Promise<DriftReading> {
     return this.once(`drift/${version}/${since}/${roles.join(",")}`, async () => {
       const manifest = await readManifest(this.env.MODELS, this.name, version).catch(() => null);
       if (!manifest) return { samples: 0, errors: 0, latencyP50: null, psi: {}, dataQuality: [] };
@@ -68,7 +74,10 @@ export class Readings {
       const dataQuality: DataQualityIssue[] = [];
       for (const [feature, stats] of Object.entries(drift.features)) {
         if (stats?.kind === "data-quality") dataQuality.push({ feature, reason: stats.reason });
-        else if (stats && Number.isFinite(stats.psi)) psi[feature] = stats.psi;
+        else if (stats?.kind === "data-quality-shares") {
+          const issue = qualityShareIssue(feature, stats, policy);
+          if (issue) dataQuality.push(issue);
+        } else if (stats && Number.isFinite(stats.psi)) psi[feature] = stats.psi;
       }
       return {
         samples: drift.samples,
@@ -120,7 +129,7 @@ async function side(
 ): Promise<SideNumbers> {
   const [load, drift, feedback] = await Promise.all([
     readings.load(version, fresh),
-    readings.drift(version, driftSince, roles),
+    readings.drift(version, driftSince, roles, policy),
     readings.accuracy(version, roles, feedbackSince),
   ]);
   const values = Object.values(drift.psi);
@@ -219,7 +228,7 @@ async function probationNumbers(
           promotedAt,
         ),
     probation.replaced === null ? null : readings.load(probation.replaced, true),
-    readings.drift(probation.version, windowStart(promotedAt, seconds), ACTIVE_ROLES),
+    readings.drift(probation.version, windowStart(promotedAt, seconds), ACTIVE_ROLES, policy),
   ]);
   return {
     version: probation.version,

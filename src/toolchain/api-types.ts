@@ -626,6 +626,19 @@ export interface components {
             nan: number;
             infinite: number;
             reason: string;
+        } | {
+            /** @enum {string} */
+            kind: "data-quality-shares";
+            count: number;
+            referenceCount: number;
+            psi: null;
+            /** @description Share of the window's values in each problem state (missing, out-of-range, unseen) */
+            shares: {
+                [key: string]: number;
+            };
+            referenceShares: {
+                [key: string]: number;
+            };
         } | null;
         DriftHistory: {
             model: string;
@@ -773,6 +786,7 @@ export interface components {
                     maxLatencyRatio?: number;
                     latencyFloorMs?: number;
                     driftPsi?: number;
+                    maxQualityShare?: number;
                     probationHours?: number;
                     rollbackAccuracyDrop?: number;
                     maxErrorRate?: number;
@@ -843,6 +857,7 @@ export interface components {
                             maxLatencyRatio?: number;
                             latencyFloorMs?: number;
                             driftPsi?: number;
+                            maxQualityShare?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
                             maxErrorRate?: number;
@@ -888,6 +903,7 @@ export interface components {
                             maxLatencyRatio?: number;
                             latencyFloorMs?: number;
                             driftPsi?: number;
+                            maxQualityShare?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
                             maxErrorRate?: number;
@@ -964,6 +980,7 @@ export interface components {
                         maxLatencyRatio?: number;
                         latencyFloorMs?: number;
                         driftPsi?: number;
+                        maxQualityShare?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
                         maxErrorRate?: number;
@@ -1009,6 +1026,7 @@ export interface components {
                         maxLatencyRatio?: number;
                         latencyFloorMs?: number;
                         driftPsi?: number;
+                        maxQualityShare?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
                         maxErrorRate?: number;
@@ -1078,6 +1096,7 @@ export interface components {
                     maxLatencyRatio?: number;
                     latencyFloorMs?: number;
                     driftPsi?: number;
+                    maxQualityShare?: number;
                     probationHours?: number;
                     rollbackAccuracyDrop?: number;
                     maxErrorRate?: number;
@@ -1148,6 +1167,7 @@ export interface components {
                             maxLatencyRatio?: number;
                             latencyFloorMs?: number;
                             driftPsi?: number;
+                            maxQualityShare?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
                             maxErrorRate?: number;
@@ -1193,6 +1213,7 @@ export interface components {
                             maxLatencyRatio?: number;
                             latencyFloorMs?: number;
                             driftPsi?: number;
+                            maxQualityShare?: number;
                             probationHours?: number;
                             rollbackAccuracyDrop?: number;
                             maxErrorRate?: number;
@@ -1236,6 +1257,7 @@ export interface components {
                 maxLatencyRatio: number;
                 latencyFloorMs: number;
                 driftPsi: number;
+                maxQualityShare: number;
                 probationHours: number;
                 rollbackAccuracyDrop: number;
                 maxErrorRate: number;
@@ -1313,6 +1335,7 @@ export interface components {
                 maxLatencyRatio?: number;
                 latencyFloorMs?: number;
                 driftPsi?: number;
+                maxQualityShare?: number;
                 probationHours?: number;
                 rollbackAccuracyDrop?: number;
                 maxErrorRate?: number;
@@ -1374,6 +1397,7 @@ export interface components {
                         maxLatencyRatio?: number;
                         latencyFloorMs?: number;
                         driftPsi?: number;
+                        maxQualityShare?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
                         maxErrorRate?: number;
@@ -1419,6 +1443,7 @@ export interface components {
                         maxLatencyRatio?: number;
                         latencyFloorMs?: number;
                         driftPsi?: number;
+                        maxQualityShare?: number;
                         probationHours?: number;
                         rollbackAccuracyDrop?: number;
                         maxErrorRate?: number;

@@ -32,6 +32,17 @@ export interface DriftFeatureRef {
   name: string;
 }
 
+/** How a kind's categorical drift feature is counted. */
+export interface CategoricalDrift {
+  /** A fixed vocabulary; absent, the categories the reference shows. */
+  categories?: readonly string[];
+  /**
+   * The categories are data-quality states: the first is the good one, and the share of each other
+   * is judged against the reference's by the promotion policy, not by PSI.
+   */
+  quality?: true;
+}
+
 /** A batch of instances turned into feeds, with what drift needs to know of each instance. */
 export interface FeatureBatch {
   feeds: Record<string, HostTensor>;
@@ -67,11 +78,8 @@ export interface InputKind<Spec extends { kind: string }, Instance> {
   readonly spec: z.ZodType<Spec>;
   /** Schemas of the drift features only this kind measures (joined into the manifest's drift spec). */
   readonly driftFeatures: readonly z.ZodObject<{ kind: z.ZodLiteral<string>; name: z.ZodString }>[];
-  /**
-   * Those of its drift features whose values are categories (counted, compared by chi-square), by
-   * feature kind: their fixed vocabulary, or null for the categories the reference shows.
-   */
-  readonly categoricalDrift?: Readonly<Record<string, readonly string[] | null>>;
+  /** Those of its drift features whose values are categories (counted, compared by chi-square), by feature kind. */
+  readonly categoricalDrift?: Readonly<Record<string, CategoricalDrift>>;
   /** The graph inputs the kind feeds (checked against the graph at import, publish and load). */
   feeds(spec: Spec): string[];
   /** Absent for kinds that take tensors only. */

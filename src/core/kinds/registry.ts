@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { hashedText } from "./hashed-text/index.js";
 import { image } from "./image/index.js";
-import type { InputKind } from "./kind.js";
+import type { CategoricalDrift, InputKind } from "./kind.js";
 import { tabular } from "./tabular/index.js";
 import { tensors } from "./tensors/index.js";
 import { wordpieceText } from "./wordpiece-text/index.js";
@@ -26,15 +26,12 @@ export type InputSpec = z.infer<typeof InputSpec>;
 /** Every kind's own drift feature schemas, for the drift spec's union. */
 export const KIND_DRIFT_FEATURES = KINDS.flatMap((kind): readonly KindDriftFeature[] => kind.driftFeatures);
 
-const CATEGORICAL_DRIFT = new Map<string, readonly string[] | null>(
+const CATEGORICAL_DRIFT = new Map<string, CategoricalDrift>(
   KINDS.flatMap((kind) => ("categoricalDrift" in kind ? Object.entries(kind.categoricalDrift) : [])),
 );
 
-/**
- * Whether a kind's drift feature of `featureKind` takes categories: its fixed vocabulary, null for
- * the reference's categories, undefined for a numeric feature (or one no kind owns).
- */
-export function kindCategories(featureKind: string): readonly string[] | null | undefined {
+/** How a kind's drift feature of `featureKind` counts categories; undefined for a numeric one (or one no kind owns). */
+export function kindCategorical(featureKind: string): CategoricalDrift | undefined {
   return CATEGORICAL_DRIFT.get(featureKind);
 }
 

@@ -8,7 +8,10 @@ export const tabular = {
   kind: "tabular",
   spec: TabularSpec,
   driftFeatures: TabularDriftFeatures,
-  categoricalDrift: { "column-category": null, "column-quality": QUALITY_STATES },
+  categoricalDrift: {
+    "column-category": {},
+    "column-quality": { categories: QUALITY_STATES, quality: true },
+  },
   feeds: (spec) => [spec.input],
   instances: {
     schema: TabularInstance,

@@ -1,5 +1,6 @@
 /**
- * The drift reference of any model directory: its requests from a reference file run under
+ * The drift reference of any model directory: its requests from a reference file (or a tabular
+ * model's CSV dataset, each row an instance) run under
  * onnxruntime-node, and the drift values of each instance computed by the Worker's own function
  * (driftValues) over the Worker's own feeds and answers. Which features: the input kind's defaults,
  * the task's (class probabilities for a few classes, confidence, predicted label; values; embedding
@@ -13,7 +14,7 @@ import type { Manifest } from "../core/manifest.js";
 import { buildProfile, type Profile } from "../core/profile.js";
 import { instanceSlice } from "../core/tensor.js";
 import { buildLines, readAssets, type ScoredLine, scoreLines } from "./model-run.js";
-import { batchBuilder, readRequestLines } from "./requests.js";
+import { batchBuilder, readReferenceLines } from "./requests.js";
 
 /** Per-class probabilities are drift features up to this many classes; beyond, confidence says it. */
 const MAX_CLASS_FEATURES = 4;
@@ -149,7 +150,7 @@ export async function buildReferenceProfile(
   referencePath: string,
   examples?: DriftSpec["examples"],
 ): Promise<ReferenceProfile> {
-  const lines = await readRequestLines(referencePath, "reference");
+  const lines = await readReferenceLines(referencePath, manifest);
   const batches = buildLines(batchBuilder(manifest, await readAssets(dir, manifest)), lines, referencePath);
   const scored = await scoreLines(manifest, model, lines, batches);
   const candidates = DriftSpec.parse({ features: defaultDriftFeatures(manifest, scored), examples });

@@ -3,14 +3,16 @@
  * the same bodies the Worker takes, turned into feeds by the same kind featurizers and tensor
  * checks, so what the toolchain measures is what the Worker will compute.
  */
+import { extname } from "node:path";
 import { z } from "zod";
-import { InvalidInputError } from "../core/errors.js";
+import { InvalidInputError, UnprocessableError } from "../core/errors.js";
 import { featurizeInstances } from "../core/kinds/instances.js";
 import type { Assets, FeatureBatch, InputLimits } from "../core/kinds/kind.js";
 import { type InputSpec, kindOf } from "../core/kinds/registry.js";
 import { tensorBatch } from "../core/kinds/tensors/features.js";
 import { TensorInput } from "../core/kinds/tensors/schema.js";
 import type { HostTensor, TensorData, TensorSpec } from "../core/tensor.js";
+import { readTable } from "./dataset/read.js";
 import { readInputFile } from "./files.js";
 
 /** The toolchain reads its own files: batches and texts as large as a file holds. */
@@ -135,6 +137,24 @@ export async function readRequestLines(path: string, what: string): Promise<Requ
   });
   if (lines.length === 0) throw InvalidInputError.field(path, `the ${what} holds no lines`);
   return lines;
+}
+
+/**
+ * A reference file: a CSV dataset, each row an instance through the input kind's row reader (the
+ * columns the model takes, typed as it takes them), or a JSONL of requests (readRequestLines).
+ */
+export async function readReferenceLines(path: string, model: ModelInterface): Promise<RequestLine[]> {
+  if (extname(path).toLowerCase() !== ".csv") return readRequestLines(path, "reference");
+  const codec = kindOf(model.input).instances;
+  const fromRow = codec?.fromRow;
+  if (!fromRow) {
+    throw new UnprocessableError(`a ${model.input.kind} model takes no table rows: give a JSONL of requests`);
+  }
+  const table = await readTable(path);
+  return table.rows.map((row) => ({
+    line: row.line,
+    body: { instances: [fromRow(model.input, row.cells)] },
+  }));
 }
 
 /** Builds a line's batch, naming the line in any error the kind or tensor checks raise. */

@@ -62,12 +62,12 @@ export const profile: Command = {
   summary:
     "build a model's drift reference profile (sketches of its drift features on reference data or the training data)",
   usage:
-    "vane profile <model dir> --reference <requests.jsonl> | <trained model dir> --name <model> --version <n> [--training training.json]; [--keep-examples <n> [--example-chars <n>]]",
+    "vane profile <model dir> --reference <requests.jsonl|dataset.csv> | <trained model dir> --name <model> --version <n> [--training training.json]; [--keep-examples <n> [--example-chars <n>]]",
   options: {
     reference: {
       type: "string",
       description:
-        'JSONL of requests ({"inputs": ...}, {"instances": [...]} or one instance a line) run through the model for its reference; writes the drift spec into manifest.json',
+        'JSONL of requests ({"inputs": ...}, {"instances": [...]} or one instance a line), or for a tabular model a CSV dataset (each row an instance), run through the model for its reference; writes the drift spec into manifest.json',
     },
     name: { type: "string", description: "model name the profile belongs to (required without --reference)" },
     version: {

@@ -65,6 +65,11 @@ export interface InstanceCodec<Spec, Instance> {
   /** The asset files the spec names, to be loaded (and verified) beside the model. */
   assets(spec: Spec): string[];
   compile(spec: Spec, assets: Assets, inputs: readonly TensorSpec[]): Featurizer<Instance>;
+  /**
+   * For kinds whose instances are rows of a table: a row of a dataset file (CSV cells as strings)
+   * as an instance, with the columns the spec reads, typed as it takes them.
+   */
+  fromRow?(spec: Spec, row: Readonly<Record<string, string | number | boolean | null>>): Instance;
   /** For kinds that also take a request body that is one instance's file (an `image/png` body). */
   readonly body?: {
     readonly mediaTypes: readonly string[];

@@ -1,35 +1,16 @@
 /**
- * Cells as values: which cells are missing, which columns are numeric (every value a number or a
- * boolean) and which categorical, and the errors that name the line of a value that does not fit.
+ * Columns as values: which are numeric (every value a number or a boolean) and which categorical,
+ * and the errors that name the line of a value that does not fit. Which cells are missing and which
+ * hold numbers is the tabular kind's reading (core/kinds/tabular/cells.ts), shared with its rows.
  */
 import { UnprocessableError } from "../../core/errors.js";
-import type { RawCell, RawRow } from "./read.js";
+import { isMissing, numberOf, type RawCell, textOf } from "../../core/kinds/tabular/cells.js";
+import type { RawRow } from "./read.js";
 
-/** CSV cells read as missing (after trimming), as pandas reads them by default; JSON null too. */
-export const MISSING_TOKENS: ReadonlySet<string> = new Set(["", "NA", "N/A", "NaN", "nan", "null", "NULL"]);
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const BOOLEAN: Readonly<Record<string, number>> = { true: 1, false: 0, TRUE: 1, FALSE: 0, True: 1, False: 0 };
+export { isMissing, MISSING_TOKENS, numberOf, textOf } from "../../core/kinds/tabular/cells.js";
 
 /** A value as the featurizer takes it: numbers (booleans as 0/1) for numeric columns, strings for categorical ones. */
 export type Cell = number | string | null;
-
-export function isMissing(cell: RawCell | undefined): boolean {
-  return cell === undefined || cell === null || (typeof cell === "string" && MISSING_TOKENS.has(cell.trim()));
-}
-
-/** The number a cell holds, or undefined when it holds none (text, or a non-finite JSON number). */
-export function numberOf(cell: RawCell): number | undefined {
-  if (typeof cell === "number") return Number.isFinite(cell) ? cell : undefined;
-  if (typeof cell === "boolean") return cell ? 1 : 0;
-  if (cell === null) return undefined;
-  const text = cell.trim();
-  if (text in BOOLEAN) return BOOLEAN[text];
-  return NUMBER.test(text) ? Number(text) : undefined;
-}
-
-export function textOf(cell: RawCell): string {
-  return typeof cell === "string" ? cell.trim() : String(cell);
-}
 
 export type ColumnType = "numeric" | "categorical";
 

@@ -6,10 +6,10 @@
 import { basename, extname } from "node:path";
 import { CsvError, parse } from "csv-parse/sync";
 import { UnprocessableError } from "../../core/errors.js";
+import type { RawCell } from "../../core/kinds/tabular/cells.js";
 import { readInputFile } from "../files.js";
 
-/** A value as the file holds it: CSV cells are strings, JSONL values keep their JSON type. */
-export type RawCell = string | number | boolean | null;
+export type { RawCell } from "../../core/kinds/tabular/cells.js";
 
 export interface RawRow {
   /** 1-based line of the file where the row ends (a quoted field may span lines). */

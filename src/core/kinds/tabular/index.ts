@@ -2,6 +2,7 @@
 import { checkBatch, type DriftFeatureRef, type InputKind } from "../kind.js";
 import { tabularDrift } from "./drift.js";
 import { checkTabularInput, tabularFeaturizer } from "./features.js";
+import { tabularInstance } from "./row.js";
 import { QUALITY_STATES, TabularDriftFeatures, TabularInstance, TabularSpec } from "./schema.js";
 
 export const tabular = {
@@ -16,6 +17,7 @@ export const tabular = {
   instances: {
     schema: TabularInstance,
     assets: () => [],
+    fromRow: (spec, row) => tabularInstance(spec, row),
     compile: (spec, _assets, inputs) => {
       checkTabularInput(spec, inputs);
       const featurizer = tabularFeaturizer(spec);

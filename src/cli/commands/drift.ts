@@ -1,6 +1,6 @@
 /**
  * `vane drift <model>`: each version's drift against its reference profile over a lookback, per
- * serving role, a line per feature (PSI, KS or chi-square, data quality), the ones above the PSI
+ * serving role, a line per feature (PSI, KS or chi-square, data quality and its shares), the ones above the PSI
  * threshold flagged, sorted by PSI.
  */
 import { DEFAULT_POLICY } from "../../core/policy.js";
@@ -17,6 +17,8 @@ type FeatureStats = Report["versions"][number]["byRole"][string]["features"][str
 /** The PSI to sort by: features without one (no data, data quality) go last. */
 const psiOf = (stats: FeatureStats) =>
   stats && "psi" in stats && typeof stats.psi === "number" ? stats.psi : -1;
+
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 const USAGE = "vane drift <model> [--window 24h] [--version <n>] [--psi 0.2] [--url <worker>] [--json]";
 
@@ -64,6 +66,15 @@ export const drift: Command = {
             if (stats.kind === "categorical") {
               const row = [fixed(stats.psi), null, fixed(stats.chiSquare.pValue, 4), flag(stats.psi)];
               return [feature, stats.kind, stats.count, ...row];
+            }
+            if (stats.kind === "data-quality-shares") {
+              const problems = Object.entries(stats.shares)
+                .filter(([, share]) => share > 0)
+                .map(
+                  ([state, share]) =>
+                    `${percent(share)} ${state} (ref ${percent(stats.referenceShares[state] ?? 0)})`,
+                );
+              return [feature, stats.kind, stats.count, null, null, null, problems.join(", ") || "all ok"];
             }
             // Data quality: no distance to a reference, the reason is the reading.
             return [

@@ -59,6 +59,7 @@ export function buildManifest(parts: ManifestParts): Manifest {
     profile: parts.profile,
     drift: parts.drift,
     lineage: record.retraining ? retrainLineage(record.retraining, record.createdAt) : undefined,
+    feedbackData: record.retraining?.feedbackData,
   });
 }
 

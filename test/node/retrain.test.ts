@@ -2,7 +2,7 @@
  * `vane retrain` on real data: the shipped spam v1 (trained on 2002 mail) fine-tuned on 400 labelled
  * 2003 mails as the Worker exports them, with a replay share of its 2002 training split.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -196,6 +196,29 @@ describe("vane retrain on other exports", () => {
         await readFile(join(featuresOut, "model.onnx")),
       ),
     ).toBe(0);
+  });
+
+  it("keeps asking for the feedback data its parent asked for", async () => {
+    const parent = join(directory, "parent-keeping");
+    await cp(PARENT, parent, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(parent, "manifest.json"), "utf8"));
+    const feedbackData = { keep: "features", retentionDays: 30, maxRows: 10000 };
+    await writeFile(join(parent, "manifest.json"), JSON.stringify({ ...manifest, feedbackData }));
+    const lines = feedback2003.slice(0, 60).map((mail, i) => exportLine(mail, i, "features"));
+    const out = join(directory, "keeping");
+    const run = await vane([
+      "retrain",
+      "--from",
+      parent,
+      "--feedback",
+      await writeExport("keeping.jsonl", lines),
+      "--out",
+      out,
+    ]);
+    expect(run.code).toBe(0);
+    expect(
+      Manifest.parse(JSON.parse(await readFile(join(out, "manifest.json"), "utf8"))).feedbackData,
+    ).toEqual(feedbackData);
   });
 
   it("makes a model worse than v1 on the 2003 test split from flipped labels", async () => {

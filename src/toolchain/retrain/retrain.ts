@@ -289,6 +289,7 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
         parent: await servedMetrics(parentDir.onnx, record, parentTest),
         child: await servedMetrics(served, record, parentTest),
       },
+      feedbackData: parent.feedbackData,
     },
   };
   const feedbackTexts = split.train.flatMap((row) => {

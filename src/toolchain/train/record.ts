@@ -8,6 +8,7 @@ import { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
 import type { FitResult } from "../../core/learn/fit.js";
 import { ARCHITECTURES, type Model, modelHidden, modelInputs } from "../../core/learn/network.js";
 import { OPTIMIZERS } from "../../core/learn/optimizer.js";
+import { FeedbackDataSpec } from "../../core/update-spec.js";
 import { COLLECTION_NAMES, LABELS, type SplitSummary } from "../data.js";
 import { PROBABILITIES_OUTPUT } from "../export.js";
 import type { ClassificationMetrics } from "../metrics.js";
@@ -80,6 +81,8 @@ const Retraining = z.object({
   /** The served (quantized) bytes of parent and child on the held-out feedback and on the parent's test split. */
   heldOut: z.object({ parent: Metrics, child: Metrics }),
   parentTest: z.object({ parent: Metrics, child: Metrics }),
+  /** What the parent asked the edge to keep from feedback: the child asks the same. */
+  feedbackData: FeedbackDataSpec.optional(),
 });
 
 export const TrainingRecord = z.object({

@@ -7,11 +7,38 @@ import { z } from "zod";
 export const TensorDType = z.enum(["float32", "int64", "int32", "int8", "uint8", "bool"]);
 export type TensorDType = z.infer<typeof TensorDType>;
 
+const Reason = z.string().max(300);
+
+/**
+ * What an input may hold beyond its dtype and shape, as its graph decides (found there by vane
+ * import): checked before the model runs, so a request past them is refused naming the input rather
+ * than failing inside the graph at a node the caller never heard of.
+ */
+export const InputBounds = z
+  .object({
+    /** Integer values it may hold: ids feeding an embedding table of N rows take 0..N-1. */
+    values: z.object({ min: z.number().int(), max: z.number().int(), reason: Reason }).optional(),
+    /** Largest sizes of symbolic axes: a sequence axis that slices a position table of 64 rows. */
+    axes: z
+      .array(
+        z.object({
+          axis: z.number().int().nonnegative(),
+          max: z.number().int().nonnegative(),
+          reason: Reason,
+        }),
+      )
+      .max(8)
+      .optional(),
+  })
+  .strict();
+export type InputBounds = z.infer<typeof InputBounds>;
+
 export const TensorSpec = z.object({
   name: z.string().min(1),
   dtype: TensorDType,
   /** Fixed sizes as numbers, symbolic ones (e.g. the batch) as names. */
   shape: z.array(z.union([z.number().int().nonnegative(), z.string()])),
+  bounds: InputBounds.optional(),
 });
 export type TensorSpec = z.infer<typeof TensorSpec>;
 

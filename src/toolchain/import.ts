@@ -19,6 +19,7 @@ import { readInputFile, writeFileAtomic, writeJsonAtomic } from "./files.js";
 import { MODEL_FILE, sha256Hex } from "./manifest.js";
 import { checkManifestAgainstGraph } from "./manifest-check.js";
 import { MANIFEST_FILE } from "./model-manifest.js";
+import { withInputBounds } from "./onnx/input-bounds.js";
 import { loadModel } from "./onnx/load.js";
 import { type GraphSignature, graphSignature } from "./onnx/signature.js";
 import { batchBuilder, buildLine, type RequestBody, sampleFeeds } from "./requests.js";
@@ -183,7 +184,7 @@ export async function importModel(options: ImportOptions): Promise<ImportReport>
     description: options.description,
     model: { file: MODEL_FILE, sha256: sha256Hex(loaded.bytes), bytes: loaded.bytes.byteLength },
     assets: [...assets].map(([file, bytes]) => ({ file, sha256: sha256Hex(bytes), bytes: bytes.byteLength })),
-    inputs: graph.inputs,
+    inputs: withInputBounds(loaded.model, graph.inputs),
     outputs: graph.outputs,
     input,
     task,
@@ -197,7 +198,7 @@ export async function importModel(options: ImportOptions): Promise<ImportReport>
       })),
     );
   }
-  checkManifestAgainstGraph(draft.data, graph);
+  checkManifestAgainstGraph(draft.data, graph, assets);
 
   const batch = sampleBatch(draft.data, assets, graph, options.sample);
   progress(`running ${options.source} under onnxruntime-node and onnxruntime-web`);

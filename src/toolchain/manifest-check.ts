@@ -1,9 +1,12 @@
 /**
  * A manifest against the graph it describes: the names, dtypes and dims of every input and output,
- * the inputs the input kind feeds, the task's output and its width. `vane import` and `vane publish`
- * refuse a mismatch here, naming the manifest field, so that nothing wrong is ever served.
+ * the inputs the input kind feeds (and the kind's own checks of its spec against them and its
+ * assets, the ones serving runs when it builds the kind), the task's output and its width.
+ * `vane import` and `vane publish` refuse a mismatch here, naming the manifest field, so that
+ * nothing wrong is ever served.
  */
-import { type FieldError, InvalidInputError } from "../core/errors.js";
+import { DomainError, type FieldError, InvalidInputError } from "../core/errors.js";
+import type { Assets } from "../core/kinds/kind.js";
 import { kindOf } from "../core/kinds/registry.js";
 import type { Manifest } from "../core/manifest.js";
 import type { TensorSpec } from "../core/tensor.js";
@@ -111,7 +114,25 @@ function checkTask(manifest: Manifest, graph: GraphSignature): FieldError[] {
   return [];
 }
 
-function checkKind(manifest: Manifest, graph: GraphSignature): FieldError[] {
+/**
+ * The kind built as serving builds it (instances.compile): an image size the input cannot take, a
+ * vocabulary without [CLS], a sequence input of fixed length the padding does not fill.
+ */
+function compileKind(manifest: Manifest, assets: Assets): FieldError[] {
+  const codec = kindOf(manifest.input).instances;
+  if (!codec) return [];
+  try {
+    codec.compile(manifest.input, assets, manifest.inputs);
+    return [];
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return [
+      { field: "input", message: `the ${manifest.input.kind} spec cannot be served: ${error.message}` },
+    ];
+  }
+}
+
+function checkKind(manifest: Manifest, graph: GraphSignature, assets: Assets): FieldError[] {
   const kind = kindOf(manifest.input);
   const fed = kind.feeds(manifest.input);
   const errors: FieldError[] = [];
@@ -132,15 +153,18 @@ function checkKind(manifest: Manifest, graph: GraphSignature): FieldError[] {
       });
     }
   }
-  return errors;
+  return errors.length > 0 ? errors : compileKind(manifest, assets);
 }
 
-/** Throws InvalidInputError naming every manifest field the graph contradicts. */
-export function checkManifestAgainstGraph(manifest: Manifest, graph: GraphSignature): void {
+/**
+ * Throws InvalidInputError naming every manifest field the graph (or, for the input kind, the
+ * version's asset files by name) contradicts.
+ */
+export function checkManifestAgainstGraph(manifest: Manifest, graph: GraphSignature, assets: Assets): void {
   const errors = [
     ...compareTensors("inputs", manifest.inputs, graph.inputs),
     ...compareTensors("outputs", manifest.outputs, graph.outputs),
-    ...checkKind(manifest, graph),
+    ...checkKind(manifest, graph, assets),
     ...checkTask(manifest, graph),
   ];
   if (errors.length > 0)

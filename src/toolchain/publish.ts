@@ -69,8 +69,14 @@ export async function readVersionFiles(
   const version = existsSync(join(dir, TRAINING_FILE))
     ? await trainedVersionFiles(dir, identity, compression)
     : await importedVersionFiles(dir, identity);
-  checkManifestAgainstGraph(version.manifest, graphSignature(decodeModel(version.files[MODEL_FILE])));
+  checkAgainstGraph(version);
   return version;
+}
+
+/** The version's manifest against its graph and its asset files, as serving will read them. */
+function checkAgainstGraph(version: VersionFiles): void {
+  const assets = new Map(version.manifest.assets.map(({ file }) => [file, version.files[file]]));
+  checkManifestAgainstGraph(version.manifest, graphSignature(decodeModel(version.files[MODEL_FILE])), assets);
 }
 
 /**
@@ -79,7 +85,7 @@ export async function readVersionFiles(
  */
 export async function readBuiltVersionFiles(dir: string, identity: VersionIdentity): Promise<VersionFiles> {
   const version = await importedVersionFiles(dir, identity);
-  checkManifestAgainstGraph(version.manifest, graphSignature(decodeModel(version.files[MODEL_FILE])));
+  checkAgainstGraph(version);
   return version;
 }
 

@@ -1,5 +1,6 @@
 /** `vane import` on the fixture zoo: models as PyTorch, Paddle and skl2onnx export them. */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -84,12 +85,25 @@ describe("vane import", () => {
     const report = await importModel(
       options("multi", { task: { kind: "embedding", output: "item_embedding", normalize: true } }),
     );
-    expect(report.manifest.inputs).toEqual([
+    expect(report.manifest.inputs.map(({ bounds, ...spec }) => spec)).toEqual([
       { name: "user_id", dtype: "int64", shape: ["batch"] },
       { name: "item_ids", dtype: "int64", shape: ["batch", 5] },
       { name: "context", dtype: "float32", shape: ["batch", 4] },
     ]);
     expect(report.manifest.task).toEqual({ kind: "embedding", output: "item_embedding", normalize: true });
+  });
+
+  it("records the bounds the graph sets on its inputs: ids within their embedding tables", async () => {
+    const report = await importModel(options("multi", { task: { kind: "raw" } }));
+    const [user, items, context] = report.manifest.inputs;
+    expect(user.bounds?.values).toEqual({
+      min: 0,
+      max: 999,
+      reason: 'it indexes the 1000 rows of user_embeddings.weight (Gather "/user_embeddings/Gather")',
+    });
+    expect(items.bounds?.values).toMatchObject({ min: 0, max: 4999 });
+    expect(context.bounds).toBeUndefined();
+    expect((await writtenManifest(report.dir)).inputs).toEqual(report.manifest.inputs);
   });
 
   it("checks the model on the sample given instead of one built from the shapes", async () => {
@@ -208,5 +222,113 @@ describe("the vane import command", () => {
     const run = await vane(["import", modelPath("mlp"), "--out", join(scratch, "m"), "--labels", "a,b"]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("task.labels: 2 labels for logits's 3 classes");
+  });
+});
+
+/**
+ * The input kind is built at import and publish exactly as serving builds it, so a spec the graph or
+ * its assets cannot serve is refused there, naming `input`, and never reaches the Worker.
+ */
+describe("vane import and vane publish check the input kind's spec as serving does", () => {
+  const cnnSpec = {
+    input: "pixel_values",
+    width: 32,
+    height: 32,
+    channels: "rgb",
+    layout: "NCHW",
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+  };
+  const encoderSpec = {
+    vocab: "vocab.txt",
+    inputs: { inputIds: "input_ids", attentionMask: "attention_mask", tokenTypeIds: "token_type_ids" },
+    lowercase: true,
+    stripAccents: true,
+    maxLength: 64,
+  };
+
+  async function importWith(fixture: ZooFixture, kind: string, spec: object, extra: string[] = []) {
+    const specFile = join(scratch, `${fixture}-spec.json`);
+    await writeFile(specFile, JSON.stringify(spec));
+    const out = join(scratch, fixture);
+    const run = await vane([
+      "import",
+      modelPath(fixture),
+      "--out",
+      out,
+      "--labels-file",
+      join(ZOO_DIR, fixture, "labels.txt"),
+      "--output",
+      "logits",
+      "--input-kind",
+      kind,
+      "--input-spec",
+      specFile,
+      ...extra,
+    ]);
+    return { run, out };
+  }
+
+  it("import refuses an image size the graph's input cannot take", async () => {
+    const { run, out } = await importWith("cnn", "image", { ...cnnSpec, width: 28, height: 28 });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      "input: the image spec cannot be served: input pixel_values has shape [batch, 3, 32, 32]; the spec feeds [batch, 3, 28, 28] (NCHW)",
+    );
+    expect(existsSync(join(out, "manifest.json"))).toBe(false);
+  });
+
+  it("import refuses a vocabulary without the spec's [CLS] token", async () => {
+    const vocab = join(scratch, "vocab.txt");
+    const tokens = (await readFile(join(ZOO_DIR, "encoder", "vocab.txt"), "utf8")).replace(
+      "[CLS]\n",
+      "[unused0]\n",
+    );
+    await writeFile(vocab, tokens);
+    const { run, out } = await importWith("encoder", "wordpiece-text", encoderSpec, ["--asset", vocab]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      "input: the wordpiece-text spec cannot be served: vocab.txt has no token [CLS]",
+    );
+    expect(existsSync(join(out, "manifest.json"))).toBe(false);
+  });
+
+  it("import refuses a maxLength past the encoder's position table, which the graph bounds", async () => {
+    const vocab = join(ZOO_DIR, "encoder", "vocab.txt");
+    const { run } = await importWith("encoder", "wordpiece-text", { ...encoderSpec, maxLength: 128 }, [
+      "--asset",
+      vocab,
+    ]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      'input: the wordpiece-text spec cannot be served: maxLength 128 is more than input_ids takes (64): Slice "node_slice_1" cuts position_ids, 64 long, to this length',
+    );
+  });
+
+  it("import takes both kinds with specs their graphs serve", async () => {
+    const image = await importWith("cnn", "image", cnnSpec);
+    expect(image.run.code).toBe(0);
+    expect((await writtenManifest(image.out)).input).toMatchObject({ kind: "image", width: 32 });
+    const vocab = join(ZOO_DIR, "encoder", "vocab.txt");
+    const text = await importWith("encoder", "wordpiece-text", encoderSpec, ["--asset", vocab]);
+    expect(text.run.code).toBe(0);
+    expect((await writtenManifest(text.out)).input).toMatchObject({ kind: "wordpiece-text", maxLength: 64 });
+  });
+
+  it("publish refuses, before uploading anything, an imported manifest whose spec was edited to one the graph cannot take", async () => {
+    const { out } = await importWith("cnn", "image", cnnSpec);
+    const manifest = await writtenManifest(out);
+    await writeFile(
+      join(out, "manifest.json"),
+      JSON.stringify({ ...manifest, input: { ...manifest.input, layout: "NHWC" } }),
+    );
+    const persist = join(scratch, "r2");
+    const run = await vane(["publish", out, "--persist-to", persist]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      "input: the image spec cannot be served: input pixel_values has shape [batch, 3, 32, 32]; the spec feeds [batch, 32, 32, 3] (NHWC)",
+    );
+    expect(existsSync(persist)).toBe(false);
   });
 });

@@ -85,3 +85,68 @@ describe("tensors sent as JSON arrays", () => {
     expect(fieldOf(() => tensorBatch(specs, inputs, limits))).toBe("inputs.ids.data[1]");
   });
 });
+
+/** Checks the tensors kind makes before the model runs, so the caller hears which input is wrong. */
+describe("tensors checked against each other and against the graph's bounds", () => {
+  const bounded: TensorSpec[] = [
+    {
+      name: "user_id",
+      dtype: "int64",
+      shape: ["batch"],
+      bounds: { values: { min: 0, max: 999, reason: "it indexes the 1000 rows of users" } },
+    },
+    {
+      name: "tokens",
+      dtype: "int32",
+      shape: ["batch", "sequence"],
+      bounds: { axes: [{ axis: 1, max: 4, reason: "a position table of 4 rows" }] },
+    },
+    { name: "mask", dtype: "int32", shape: ["batch", "sequence"] },
+  ];
+  const request = (overrides: Record<string, TensorInput>) =>
+    tensorBatch(
+      bounded,
+      {
+        user_id: { dims: [2], data: [17, 999] },
+        tokens: { dims: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+        mask: { dims: [2, 3], data: [1, 1, 1, 1, 1, 0] },
+        ...overrides,
+      },
+      limits,
+    );
+
+  it("takes ids up to the table's last row and a sequence up to the bound", () => {
+    const batch = request({
+      tokens: { dims: [2, 4], data: [1, 2, 3, 4, 5, 6, 7, 8] },
+      mask: { dims: [2, 4], data: [1, 1, 1, 1, 1, 1, 1, 1] },
+    });
+    expect(batch.size).toBe(2);
+  });
+
+  it("refuses an id past the table, naming the element", () => {
+    expect(() => request({ user_id: { dims: [2], data: [17, 1000] } })).toThrow(
+      "inputs.user_id.data[1]: 1000 is outside 0..999: it indexes the 1000 rows of users",
+    );
+  });
+
+  it("refuses a negative id sent as base64, naming the element", () => {
+    const b64 = base64Of(BigInt64Array.from([-1n, 3n]).buffer);
+    expect(fieldOf(() => request({ user_id: { dims: [2], dtype: "int64", b64 } }))).toBe(
+      "inputs.user_id.b64[0]",
+    );
+  });
+
+  it("refuses a sequence past its bound, naming the axis", () => {
+    const five = { dims: [1, 5], data: [1, 1, 1, 1, 1] };
+    expect(() => request({ user_id: { dims: [1], data: [3] }, tokens: five, mask: five })).toThrow(
+      "inputs.tokens.dims[1]: 5 is more than the model takes (4): a position table of 4 rows",
+    );
+  });
+
+  it("refuses inputs that disagree on an axis they share, naming the later one", () => {
+    expect(() => request({ mask: { dims: [2, 2], data: [1, 1, 1, 1] } })).toThrow(
+      "inputs.mask.dims[1]: 2, but inputs.tokens has 3 on the axis they share (sequence)",
+    );
+    expect(fieldOf(() => request({ user_id: { dims: [3], data: [1, 2, 3] } }))).toBe("inputs.tokens.dims[0]");
+  });
+});

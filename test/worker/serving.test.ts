@@ -204,7 +204,7 @@ describe("POST predict with raw tensors", () => {
     }
   });
 
-  it("answers 400 with onnxruntime's reason when the model refuses the inputs (batch sizes that disagree)", async () => {
+  it("answers 400 naming the input whose batch disagrees with the others', before the model runs", async () => {
     const response = await postJson("/v1/models/tensor-demo/predict", {
       inputs: {
         x: { dims: [2, 3], data: fixtures.tensorInputs.x },
@@ -212,9 +212,10 @@ describe("POST predict with raw tensors", () => {
       },
     });
     expect(response.status).toBe(400);
-    const problem = (await response.json()) as { detail: string; errors: Array<{ field: string }> };
-    expect(problem.detail).toContain("the model refused this input");
-    expect(problem.errors[0].field).toMatch(/^inputs/);
+    const problem = (await response.json()) as { errors: Array<{ field: string; message: string }> };
+    expect(problem.errors).toEqual([
+      { field: "inputs.ids.dims[0]", message: "1, but inputs.x has 2 on the axis they share (batch)" },
+    ]);
   });
 
   it("accepts tensors for a text model too, and labels them", async () => {

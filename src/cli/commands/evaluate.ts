@@ -83,15 +83,16 @@ async function evaluateOnDataset(
   data: string,
 ): Promise<CommandResult> {
   const first = await readVariant(argumentsGiven[0]);
+  const assets = await readAssets(first.dir, first.manifest);
   const variants = [first.variant];
   for (const argument of argumentsGiven.slice(1)) {
     const { variant } = await readVariant(argument, first.manifest);
     // Every variant is fed what the first takes and read as the first is.
-    checkManifestAgainstGraph(first.manifest, graphSignature(decodeModel(variant.model)));
+    checkManifestAgainstGraph(first.manifest, graphSignature(decodeModel(variant.model)), assets);
     variants.push(variant);
   }
   const lines = await readLabelled(context, data, first.manifest);
-  const builder = batchBuilder(first.manifest, await readAssets(first.dir, first.manifest));
+  const builder = batchBuilder(first.manifest, assets);
   const batches = buildLines(builder, lines, data);
   const rows = await evaluateVariants(first.manifest, variants, lines, batches, data);
   const confusions = rows.flatMap((row) =>

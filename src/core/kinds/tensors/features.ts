@@ -1,6 +1,8 @@
 /**
  * Request tensors -> feeds, checking everything the model would otherwise choke on (names, dims,
- * element counts, dtypes, values outside the dtype, limits) and naming the offending field.
+ * element counts, dtypes, values outside the dtype, limits, sizes that disagree on an axis two
+ * inputs share, and the bounds the graph sets: ids past an embedding table, a sequence past a
+ * position table) and naming the offending field.
  */
 
 import { InvalidInputError } from "../../errors.js";
@@ -40,14 +42,63 @@ export function tensorBatch(
     }
   }
   const feeds: Record<string, HostTensor> = {};
+  /** The first size given to each named axis, and by which input. */
+  const axes = new Map<string, { size: number; input: string }>();
   let size = 0;
   for (const spec of specs) {
     const input = inputs[spec.name];
     if (!input) throw InvalidInputError.field(`inputs.${spec.name}`, "required input is missing");
-    feeds[spec.name] = toTensor(spec, input, limits);
+    const tensor = toTensor(spec, input, limits);
+    checkSharedAxes(spec, input.dims, axes);
+    checkBounds(spec, tensor, input.b64 !== undefined ? "b64" : "data");
+    feeds[spec.name] = tensor;
     size = Math.max(size, input.dims[0] ?? 1);
   }
   return { feeds, size, drift: () => ({}) };
+}
+
+/** ONNX binds one size to each dim name: inputs that share an axis's name must agree on it. */
+function checkSharedAxes(
+  spec: TensorSpec,
+  dims: readonly number[],
+  axes: Map<string, { size: number; input: string }>,
+): void {
+  spec.shape.forEach((name, axis) => {
+    if (typeof name !== "string") return;
+    const first = axes.get(name);
+    if (!first) {
+      axes.set(name, { size: dims[axis], input: spec.name });
+    } else if (first.size !== dims[axis]) {
+      throw InvalidInputError.field(
+        `inputs.${spec.name}.dims[${axis}]`,
+        `${dims[axis]}, but inputs.${first.input} has ${first.size} on the axis they share (${name})`,
+      );
+    }
+  });
+}
+
+function checkBounds(spec: TensorSpec, tensor: HostTensor, form: "data" | "b64"): void {
+  const field = `inputs.${spec.name}`;
+  for (const { axis, max, reason } of spec.bounds?.axes ?? []) {
+    const dim = tensor.dims[axis];
+    if (dim > max) {
+      throw InvalidInputError.field(
+        `${field}.dims[${axis}]`,
+        `${dim} is more than the model takes (${max}): ${reason}`,
+      );
+    }
+  }
+  const values = spec.bounds?.values;
+  if (!values) return;
+  for (let i = 0; i < tensor.data.length; i++) {
+    const value = Number(tensor.data[i]);
+    if (value < values.min || value > values.max) {
+      throw InvalidInputError.field(
+        `${field}.${form}[${i}]`,
+        `${value} is outside ${values.min}..${values.max}: ${values.reason}`,
+      );
+    }
+  }
 }
 
 function toTensor(spec: TensorSpec, input: TensorInput, limits: InputLimits): HostTensor {

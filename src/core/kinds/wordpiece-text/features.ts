@@ -21,6 +21,8 @@ export interface Encoded {
 export interface Wordpiece {
   encode(instance: TextPairInstance): Encoded;
   readonly padId: number;
+  /** The vocabulary's largest id: the largest the tokenizer can feed. */
+  readonly largestId: number;
 }
 
 function tokenId(vocab: ReadonlyMap<string, number>, spec: WordpieceTextSpec, token: string): number {
@@ -38,6 +40,7 @@ export function wordpiece(spec: WordpieceTextSpec, vocabBytes: Uint8Array): Word
   const padId = tokenId(vocab, spec, spec.tokens.pad);
   return {
     padId,
+    largestId: [...vocab.values()].reduce((a, b) => Math.max(a, b), 0),
     encode(instance) {
       const first = tokenIds(instance.text, vocab, unknownId, spec);
       const second = instance.pair === undefined ? null : tokenIds(instance.pair, vocab, unknownId, spec);
@@ -83,6 +86,33 @@ function sequenceInput(inputs: readonly TensorSpec[], name: string, spec: Wordpi
   return input;
 }
 
+/**
+ * The spec against the bounds the graph sets on what it feeds (vane import records them): every id
+ * the vocabulary can give must be a row of the model's table, and every length it pads to must fit
+ * the position table.
+ */
+function checkBounds(
+  spec: WordpieceTextSpec,
+  tokenizer: Wordpiece,
+  ids: TensorSpec,
+  fed: readonly TensorSpec[],
+) {
+  const values = ids.bounds?.values;
+  if (values && tokenizer.largestId > values.max) {
+    throw new UnprocessableError(
+      `${spec.vocab} has ids up to ${tokenizer.largestId}, more than ${ids.name} takes (${values.max}): ${values.reason}`,
+    );
+  }
+  for (const input of fed) {
+    const sequence = input.bounds?.axes?.find((bound) => bound.axis === 1);
+    if (sequence && spec.maxLength > sequence.max) {
+      throw new UnprocessableError(
+        `maxLength ${spec.maxLength} is more than ${input.name} takes (${sequence.max}): ${sequence.reason}`,
+      );
+    }
+  }
+}
+
 function tensorOf(input: TensorSpec, rows: readonly number[][], length: number, pad: number): HostTensor {
   const count = rows.length * length;
   const data = input.dtype === "int64" ? new BigInt64Array(count) : new Int32Array(count);
@@ -123,6 +153,12 @@ export function wordpieceFeaturizer(spec: WordpieceTextSpec, assets: Assets, inp
   const idsInput = sequenceInput(inputs, spec.inputs.inputIds, spec);
   const maskInput = spec.inputs.attentionMask && sequenceInput(inputs, spec.inputs.attentionMask, spec);
   const typesInput = spec.inputs.tokenTypeIds && sequenceInput(inputs, spec.inputs.tokenTypeIds, spec);
+  checkBounds(
+    spec,
+    tokenizer,
+    idsInput,
+    [idsInput, maskInput, typesInput].filter((input): input is TensorSpec => Boolean(input)),
+  );
   return {
     features(instances: readonly TextPairInstance[], limits: InputLimits): FeatureBatch {
       checkBatch("instances", instances.length, limits);

@@ -1,7 +1,8 @@
 /**
  * What every admin action shares: its route shape (bearer security, a JSON body behind the body
  * guards, the same answers), the check that a version exists and loads, and the commit through the
- * registry's one audited state writer, exactly as the scheduled run changes state.
+ * registry's one audited state writer, exactly as the scheduled run changes state. An action is
+ * declared once with adminAction: its route and the change it makes, nothing else.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -10,7 +11,7 @@ import { webhookUrl } from "../../promotion/policy.js";
 import { flushDeliveries } from "../../promotion/webhook.js";
 import { type Change, type CommitResult, commit } from "../../registry/audit.js";
 import { AuditRecord, RegistryState, type VersionedState } from "../../registry/state.js";
-import type { AppEnv } from "../context.js";
+import { type AppEnv, resourceApp } from "../context.js";
 import { jsonBody, optionalJsonBody } from "../middleware.js";
 import { ApiError } from "../problem.js";
 import { ModelParams, problemResponse } from "../schemas.js";
@@ -54,7 +55,7 @@ interface ActionRouteSpec<Body extends z.ZodType> {
 }
 
 /** An admin action on one model: `{name}` in the path, a JSON body, the new state and its record back. */
-export function actionRoute<Body extends z.ZodType>(spec: ActionRouteSpec<Body>) {
+function actionRoute<Body extends z.ZodType>(spec: ActionRouteSpec<Body>) {
   return createRoute({
     method: spec.method,
     path: spec.path,
@@ -73,6 +74,38 @@ export function actionRoute<Body extends z.ZodType>(spec: ActionRouteSpec<Body>)
         content: { "application/json": { schema: ActionResult } },
       },
       ...actionErrors,
+    },
+  });
+}
+
+interface ReadRouteSpec<Query extends z.ZodObject, Result extends z.ZodType> {
+  path: string;
+  operationId: string;
+  summary: string;
+  query: Query;
+  /** What the 200 answer holds, and its schema. */
+  description: string;
+  result: Result;
+  notFound: string;
+}
+
+/** An admin read of one model: `{name}` in the path, a query, the result or 400, 401, 404. */
+export function readRoute<Query extends z.ZodObject, Result extends z.ZodType>(
+  spec: ReadRouteSpec<Query, Result>,
+) {
+  return createRoute({
+    method: "get",
+    path: spec.path,
+    operationId: spec.operationId,
+    tags,
+    security,
+    summary: spec.summary,
+    request: { params: ModelParams, query: spec.query },
+    responses: {
+      200: { description: spec.description, content: { "application/json": { schema: spec.result } } },
+      400: problemResponse("Bad name or query"),
+      401: unauthorized,
+      404: problemResponse(spec.notFound),
     },
   });
 }
@@ -108,7 +141,7 @@ export async function committed(
 }
 
 /** Commits an admin change to an existing model: 404 without a state, 409 when it does not apply. */
-export async function act(
+async function act(
   c: Context<AppEnv>,
   name: string,
   action: string,
@@ -124,4 +157,28 @@ export async function act(
     ),
   );
   return c.json(result, 200);
+}
+
+interface ActionSpec<Body extends z.ZodType<{ reason?: string }>> extends ActionRouteSpec<Body> {
+  /** The audit log's name for the action. */
+  action: string;
+  /** The change to the model's current state (throw a domain error or ApiError to refuse). */
+  change: (request: {
+    env: Env;
+    name: string;
+    body: z.output<Body>;
+    current: VersionedState;
+  }) => ReturnType<Decide>;
+}
+
+/** One admin action as a small app: its route, and the handler that commits its change audited. */
+export function adminAction<Body extends z.ZodType<{ reason?: string }>>(spec: ActionSpec<Body>) {
+  return resourceApp().openapi(actionRoute(spec), async (c) => {
+    // Validated by the route (ModelParams, the body schema): a generic route hides their types.
+    const { name } = (c.req.valid as (target: "param") => { name: string })("param");
+    const body = (c.req.valid as (target: "json") => z.output<Body>)("json");
+    return act(c, name, spec.action, body.reason, (current) =>
+      spec.change({ env: c.env, name, body, current }),
+    );
+  });
 }

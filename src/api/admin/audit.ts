@@ -1,13 +1,12 @@
 /** /v1/admin/models/{name}/audit: the model's audit log, newest first, a page at a time. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { AUDIT_ID, listAudit } from "../../registry/audit.js";
 import { keys } from "../../registry/keys.js";
 import { AuditRecord } from "../../registry/state.js";
 import { resourceApp } from "../context.js";
 import { ApiError } from "../problem.js";
-import { ModelParams, problemResponse, wholeNumber } from "../schemas.js";
-import { tags } from "./action.js";
-import { security, unauthorized } from "./guard.js";
+import { wholeNumber } from "../schemas.js";
+import { readRoute } from "./action.js";
 
 const AuditQuery = z.object({
   limit: wholeNumber({ min: 1, max: 100 }).default(20),
@@ -23,23 +22,14 @@ const AuditPage = z
   })
   .openapi("AuditPage");
 
-const route = createRoute({
-  method: "get",
+const route = readRoute({
   path: "/models/{name}/audit",
   operationId: "listAudit",
-  tags,
-  security,
   summary: "The model's audit log, newest first",
-  request: { params: ModelParams, query: AuditQuery },
-  responses: {
-    200: {
-      description: "One page of records; pass `cursor` back for older ones",
-      content: { "application/json": { schema: AuditPage } },
-    },
-    400: problemResponse("Bad name or query"),
-    401: unauthorized,
-    404: problemResponse("No such model"),
-  },
+  query: AuditQuery,
+  description: "One page of records; pass `cursor` back for older ones",
+  result: AuditPage,
+  notFound: "No such model",
 });
 
 export const audit = resourceApp().openapi(route, async (c) => {

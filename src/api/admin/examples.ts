@@ -4,7 +4,7 @@
  * they are the users' own texts. The examples are the samples with the lowest sample-id hashes
  * across the windows read, a uniform sample of the inputs in that span.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { MAX_EXAMPLES_PER_WINDOW } from "../../core/drift-features.js";
 import { lowestExamples } from "../../drift/window-format.js";
 import { readWindows } from "../../drift/windows.js";
@@ -12,9 +12,8 @@ import { readManifest } from "../../registry/manifests.js";
 import { resourceApp } from "../context.js";
 import { Lookback, lookbackRead } from "../lookback.js";
 import { ApiError } from "../problem.js";
-import { ModelParams, problemResponse, wholeNumber } from "../schemas.js";
-import { tags } from "./action.js";
-import { security, unauthorized } from "./guard.js";
+import { wholeNumber } from "../schemas.js";
+import { readRoute } from "./action.js";
 
 const ExamplesQuery = z.object({
   version: wholeNumber({ min: 1 }).optional().openapi({ description: "Default: the active version" }),
@@ -36,23 +35,14 @@ const Examples = z
   })
   .openapi("Examples");
 
-const route = createRoute({
-  method: "get",
+const route = readRoute({
   path: "/models/{name}/examples",
   operationId: "listExamples",
-  tags,
-  security,
   summary: "Raw inputs a version answered (models that keep examples)",
-  request: { params: ModelParams, query: ExamplesQuery },
-  responses: {
-    200: {
-      description: "A uniform sample of the inputs",
-      content: { "application/json": { schema: Examples } },
-    },
-    400: problemResponse("Bad name or query"),
-    401: unauthorized,
-    404: problemResponse("No such model or version"),
-  },
+  query: ExamplesQuery,
+  description: "A uniform sample of the inputs",
+  result: Examples,
+  notFound: "No such model or version",
 });
 
 export const examples = resourceApp().openapi(route, async (c) => {

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { promote, rollback } from "../../registry/transitions.js";
 import { resourceApp } from "../context.js";
 import { ApiError } from "../problem.js";
-import { act, actionRoute, Reason, ReasonBody, VersionNumber, verifyLoads } from "./action.js";
+import { adminAction, Reason, ReasonBody, VersionNumber, verifyLoads } from "./action.js";
 
 const PromoteBody = z
   .object({
@@ -13,42 +13,40 @@ const PromoteBody = z
   .strict()
   .openapi("Promote");
 
-const promoteRoute = actionRoute({
-  method: "post",
-  path: "/models/{name}/promote",
-  operationId: "promote",
-  summary: "Promote the candidate (or a given version) to active, on probation",
-  body: PromoteBody,
-  bodyRequired: false,
-});
-
-const rollbackRoute = actionRoute({
-  method: "post",
-  path: "/models/{name}/rollback",
-  operationId: "rollback",
-  summary: "Restore the version the last promotion replaced (or the most recent previous one)",
-  body: ReasonBody,
-  bodyRequired: false,
-});
-
 export const promotion = resourceApp()
-  .openapi(promoteRoute, async (c) => {
-    const { name } = c.req.valid("param");
-    const body = c.req.valid("json");
-    return act(c, name, "promote", body.reason, async ({ state }) => {
-      const target = body.version ?? state.candidate?.version;
-      if (target === undefined)
-        throw new ApiError(409, "Conflict", `model ${name} has no candidate: name a version`);
-      await verifyLoads(c.env, name, target);
-      return { version: target, next: promote(state, target, new Date().toISOString(), "admin") };
-    });
-  })
-  .openapi(rollbackRoute, async (c) => {
-    const { name } = c.req.valid("param");
-    const body = c.req.valid("json");
-    return act(c, name, "rollback", body.reason, async ({ state }) => {
-      const next = rollback(state);
-      if (next.active !== null) await verifyLoads(c.env, name, next.active);
-      return { version: next.active, numbers: { rolledBack: state.active }, next };
-    });
-  });
+  .route(
+    "/",
+    adminAction({
+      method: "post",
+      path: "/models/{name}/promote",
+      operationId: "promote",
+      summary: "Promote the candidate (or a given version) to active, on probation",
+      body: PromoteBody,
+      bodyRequired: false,
+      action: "promote",
+      change: async ({ env, name, body, current: { state } }) => {
+        const target = body.version ?? state.candidate?.version;
+        if (target === undefined)
+          throw new ApiError(409, "Conflict", `model ${name} has no candidate: name a version`);
+        await verifyLoads(env, name, target);
+        return { version: target, next: promote(state, target, new Date().toISOString(), "admin") };
+      },
+    }),
+  )
+  .route(
+    "/",
+    adminAction({
+      method: "post",
+      path: "/models/{name}/rollback",
+      operationId: "rollback",
+      summary: "Restore the version the last promotion replaced (or the most recent previous one)",
+      body: ReasonBody,
+      bodyRequired: false,
+      action: "rollback",
+      change: async ({ env, name, current: { state } }) => {
+        const next = rollback(state);
+        if (next.active !== null) await verifyLoads(env, name, next.active);
+        return { version: next.active, numbers: { rolledBack: state.active }, next };
+      },
+    }),
+  );

@@ -2,8 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { limits } from "../../config.js";
 import { setSampleRate } from "../../registry/transitions.js";
-import { resourceApp } from "../context.js";
-import { act, actionRoute, Reason } from "./action.js";
+import { adminAction, Reason } from "./action.js";
 
 const SampleRateBody = z
   .object({
@@ -18,25 +17,21 @@ const SampleRateBody = z
   .strict()
   .openapi("SampleRate", { example: { sampleRate: 0.25 } });
 
-const route = actionRoute({
+export const sampleRate = adminAction({
   method: "put",
   path: "/models/{name}/sample-rate",
   operationId: "setSampleRate",
   summary: "Set the share of the model's predictions sampled for drift (and kept for feedback)",
   body: SampleRateBody,
   bodyRequired: true,
-});
-
-export const sampleRate = resourceApp().openapi(route, async (c) => {
-  const { name } = c.req.valid("param");
-  const body = c.req.valid("json");
-  return act(c, name, "set_sample_rate", body.reason, ({ state }) => ({
+  action: "set_sample_rate",
+  change: ({ env, body, current: { state } }) => ({
     version: null,
     numbers: {
       sampleRate: body.sampleRate,
-      effective: body.sampleRate ?? limits(c.env).driftSampleRate,
+      effective: body.sampleRate ?? limits(env).driftSampleRate,
       before: state.sampleRate ?? null,
     },
     next: setSampleRate(state, body.sampleRate),
-  }));
+  }),
 });

@@ -6,8 +6,9 @@
  * - closed loop: `connections` callers, each sending its next request when the last one answered;
  *   the server is saturated, so this measures throughput (and latency at saturation).
  * - open loop: requests start on a fixed schedule whatever the answers, as real users' do; latency is
- *   measured from the scheduled start, so a stalled server cannot hide its queue (no coordinated
- *   omission).
+ *   measured from the earlier of the scheduled start and the actual send, so a stalled server (or a
+ *   stalled generator) cannot hide its queue (no coordinated omission), and a timer that fires early
+ *   (Node's do, by up to ~2 ms) cannot make a latency shorter than the request took.
  */
 import { Agent, request } from "node:http";
 
@@ -84,10 +85,11 @@ export async function openLoop(target: Target, perSecond: number, total: number)
     const scheduled = began + (i * 1000) / perSecond;
     const wait = scheduled - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const from = Math.min(scheduled, performance.now());
     inFlight.push(
       send(target, agent).then((ok) => {
         if (!ok) failed++;
-        latencies.push(performance.now() - scheduled);
+        latencies.push(performance.now() - from);
       }),
     );
   }

@@ -1,37 +1,49 @@
 /**
- * Load against the local Worker (`wrangler dev`, loopback only, bounded request counts), with drift
- * sampling off (rate 0) and on (rate 1) on the same model registered twice, in the same run:
- * - at a fixed arrival rate well under capacity (open loop): the predict latency users see, and what
- *   sampling adds to its median (the target: under 5%);
- * - saturated (closed loop): throughput, i.e. what all the work of a request costs, deferred work included;
- * and a check that every sampled prediction reaches the drift counts.
- * Writes its section of bench/RESULTS.md. Run: npx tsx bench/load.ts
+ * Load against vane in workerd, on the Worker's own socket (bench/workerd.ts: no wrangler proxy, no
+ * per-request log line), next to what a user would run instead (bench/peer-server.ts: node:http with
+ * onnxruntime-node, peer A, or onnxruntime-web, peer B), all answering the same int8 spam model on
+ * the same real mail, in interleaved rounds on the same machine:
+ * - vane with the shipped sampling defaults (wrangler.toml) against vane with no sampling at all
+ *   (drift and prediction log off): what sampling costs;
+ * - vane against the peers: what serving at the edge costs against a plain service;
+ * - vane built from a baseline git ref (--baseline, default BASELINE_REF) with no sampling: what the
+ *   changes since it bought, in the same run;
+ * saturated (closed loop: throughput) and at a fixed arrival rate (open loop: the latency users see),
+ * and a check that every sample of a model sampled at rate 1 reaches the drift counts.
+ * Writes its section of bench/RESULTS.md. Run: npx tsx bench/load.ts [--baseline <ref>]
  *
- * With --check (`npm run soak`, run by CI) it is a bounded reliability test instead: fewer requests,
- * nothing written, and a non-zero exit if any request failed or any sample was lost or counted twice.
+ * With --check (`npm run soak`, run by CI) it is a bounded reliability test instead: vane alone as
+ * `npm run dev` serves it (the local edge: wrangler dev, its proxy included), fewer requests, nothing
+ * written, and a non-zero exit if any request failed or any sample was lost or counted twice.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { loadSplits } from "../src/toolchain/data.js";
 import { applyLocalMigrations, startLocalEdge } from "../src/toolchain/local-edge.js";
-import { withLocalBucket } from "../src/toolchain/local-r2.js";
+import { type LocalBucket, withLocalBucket } from "../src/toolchain/local-r2.js";
+import { baselineRef } from "./baseline.js";
 import { closedLoop, type LoadResult, openLoop, quantile, type Target } from "./http-load.js";
 import { writeSection } from "./results-section.js";
+import { type Bundle, buildBundle, LocalWorker, removeScratch, scratchDir } from "./workerd.js";
 
-const PORT = 8799;
-const BASE = `http://127.0.0.1:${PORT}`;
 const CHECK = process.argv.includes("--check");
-const ROUNDS = CHECK ? 2 : 8;
+/** The soak's local edge (wrangler dev needs a port of its own choosing). */
+const EDGE_PORT = 8799;
+const before = baselineRef();
+const ROUNDS = CHECK ? 2 : 6;
 const REQUESTS = CHECK ? 300 : 1000;
-/** Requests per open-loop run: more than closed-loop runs, since a median of ~3 ms is what is compared. */
+/** Requests per open-loop run: more than closed-loop runs, since a median of a few ms is compared. */
 const PACED_REQUESTS = CHECK ? 300 : 2000;
 const CONNECTIONS = 8;
-/** The open-loop rate, as a share of the unsampled model's saturated throughput in the first round. */
+/** The open-loop rate, as a share of vane's (default sampling) saturated throughput in round 1. */
 const UTILIZATION = 0.4;
-/** The same model twice: one never sampled, one always (per-model rates in the registry state). */
-const UNSAMPLED = "spam-unsampled";
-const SAMPLED = "spam-sampled";
+const MODEL_DIR = "models/spam/1";
+/** The model as served with the deployment's sampling defaults (its state sets no rate). */
+const MODEL = "spam";
+/** The same model sampled at rate 1: every one of its predictions must reach the drift counts. */
+const ALL_SAMPLED = "spam-all-sampled";
 
 interface Measure {
   p50: number;
@@ -55,35 +67,64 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-async function seed(persist: string): Promise<void> {
-  await withLocalBucket(persist, async (bucket) => {
-    for (const [name, sampleRate] of [
-      [UNSAMPLED, 0],
-      [SAMPLED, 1],
-    ] as const) {
-      for (const file of ["model.onnx", "profile.json"]) {
-        await bucket.put(
-          `models/${name}/1/${file}`,
-          new Uint8Array(await readFile(join("models/spam/1", file))),
-        );
-      }
-      const manifest = JSON.parse(await readFile("models/spam/1/manifest.json", "utf8"));
-      await bucket.put(`models/${name}/1/manifest.json`, JSON.stringify({ ...manifest, name }));
-      const state = {
-        name,
-        active: 1,
-        previous: [],
-        candidate: null,
-        sampleRate,
-        updatedAt: new Date().toISOString(),
-      };
-      await bucket.put(`registry/${name}/state.json`, JSON.stringify(state));
+/** Registers models/spam/1 under each name, with the given drift sample rate (undefined: the default). */
+async function seed(bucket: LocalBucket, models: Record<string, number | undefined>): Promise<void> {
+  const manifest = JSON.parse(await readFile(join(MODEL_DIR, "manifest.json"), "utf8"));
+  for (const [name, sampleRate] of Object.entries(models)) {
+    for (const file of ["model.onnx", "profile.json"]) {
+      await bucket.put(`models/${name}/1/${file}`, new Uint8Array(await readFile(join(MODEL_DIR, file))));
     }
-  });
+    await bucket.put(`models/${name}/1/manifest.json`, JSON.stringify({ ...manifest, name }));
+    const state = {
+      name,
+      active: 1,
+      previous: [],
+      candidate: null,
+      ...(sampleRate === undefined ? {} : { sampleRate }),
+      updatedAt: new Date().toISOString(),
+    };
+    await bucket.put(`registry/${name}/state.json`, JSON.stringify(state));
+  }
 }
 
-async function driftCount(model: string): Promise<number> {
-  const body = (await (await fetch(`${BASE}/v1/models/${model}/drift?window=1h`)).json()) as {
+async function startVane(
+  bundle: Bundle,
+  persist: string,
+  models: Record<string, number | undefined>,
+  bindings?: Record<string, string>,
+): Promise<LocalWorker> {
+  const worker = await LocalWorker.start({ bundle, persist, bindings });
+  await worker.migrate(bundle);
+  await seed(await worker.bucket(), models);
+  return worker;
+}
+
+/** vane as `npm run dev` serves it, for the soak: its state seeded before wrangler dev starts. */
+async function startEdge(persist: string, models: Record<string, number | undefined>) {
+  await withLocalBucket(persist, (bucket) => seed(bucket, models));
+  await applyLocalMigrations(persist);
+  const edge = await startLocalEdge({ port: EDGE_PORT, persistTo: persist });
+  return { url: edge.url, port: EDGE_PORT, dispose: edge.stop };
+}
+
+/** A peer on a port the system picks (it prints the port once it listens). */
+async function startPeer(runtime: "node" | "web"): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "peer-server.ts"), runtime, "0", MODEL_DIR],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.once("data", (line) => resolve(Number(String(line).trim())));
+    child.once("exit", (code) => reject(new Error(`peer ${runtime} exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+const portOf = (worker: { url: string }) => Number(new URL(worker.url).port);
+
+async function driftCount(url: string, model: string): Promise<number> {
+  const body = (await (await fetch(`${url}/v1/models/${model}/drift?window=1h`)).json()) as {
     versions: Array<{ samples: number }>;
   };
   return body.versions[0]?.samples ?? 0;
@@ -92,124 +133,173 @@ async function driftCount(model: string): Promise<number> {
 const predictPath = (model: string) => `/v1/models/${model}/predict`;
 const pick = (runs: Measure[], key: keyof Measure) => median(runs.map((run) => run[key]));
 
+const started = performance.now();
+const loadAtStart = loadavg();
 const { test } = await loadSplits("2002", { seed: 1 });
-const body = JSON.stringify({ instances: [{ text: test.find((email) => email.label === 1)?.text ?? "" }] });
-const persist = await mkdtemp(join(tmpdir(), "vane-load-"));
-await seed(persist);
-await applyLocalMigrations(persist);
-const edge = await startLocalEdge({ port: PORT, persistTo: persist });
-type Route = "trivial" | "unsampled" | "sampled";
-const saturated: Record<Route, Measure[]> = { trivial: [], unsampled: [], sampled: [] };
-const paced: Record<Exclude<Route, "trivial">, Measure[]> = { unsampled: [], sampled: [] };
+const mail = test.find((email) => email.label === 1)?.text ?? "";
+const body = JSON.stringify({ instances: [{ text: mail }] });
+const scratch = await scratchDir();
+
+type Route =
+  | "vane"
+  | "unsampled"
+  | "allSampled"
+  | "baseline"
+  | "peerA"
+  | "peerB"
+  | "vaneHealth"
+  | "peerHealth";
+const ROUTES: Route[] = CHECK
+  ? ["vane", "allSampled"]
+  : ["vane", "unsampled", "allSampled", "baseline", "peerA", "peerB", "vaneHealth", "peerHealth"];
+/** Routes also loaded at the fixed rate (the health checks only saturated). */
+const PACED: Route[] = ROUTES.filter((route) => !route.endsWith("Health"));
+const saturated = Object.fromEntries(ROUTES.map((route) => [route, [] as Measure[]])) as Record<
+  Route,
+  Measure[]
+>;
+const paced = Object.fromEntries(PACED.map((route) => [route, [] as Measure[]])) as Record<Route, Measure[]>;
 let rate = 0;
 let sent = 0;
-const firstCalls: number[] = [];
 let counted = 0;
+const workers: Array<{ url: string; dispose(): Promise<void> }> = [];
+const peers: ChildProcess[] = [];
 try {
-  // Cold start inside workerd: the isolate's first predict instantiates the wasm, loads the model from
-  // R2 and builds its session; the other model's first predict only loads and builds; then warm calls.
-  for (const model of [UNSAMPLED, SAMPLED, UNSAMPLED, UNSAMPLED, UNSAMPLED]) {
-    const start = performance.now();
-    await fetch(`${BASE}${predictPath(model)}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-    });
-    firstCalls.push(performance.now() - start);
+  const models = { [MODEL]: undefined, [ALL_SAMPLED]: 1 };
+  const bundle = CHECK ? null : await buildBundle(scratch);
+  const vane = bundle
+    ? await startVane(bundle, join(scratch, "vane"), models)
+    : await startEdge(join(scratch, "edge"), models);
+  workers.push(vane);
+  const targets: Partial<Record<Route, Target>> = {
+    vane: { host: "127.0.0.1", port: portOf(vane), path: predictPath(MODEL), body },
+    allSampled: { host: "127.0.0.1", port: portOf(vane), path: predictPath(ALL_SAMPLED), body },
+    vaneHealth: { host: "127.0.0.1", port: portOf(vane), path: "/healthz" },
+  };
+  if (bundle) {
+    const off = { DRIFT_SAMPLE_RATE: "0", PREDICTION_LOG_RATE: "0" };
+    workers.push(await startVane(bundle, join(scratch, "unsampled"), { [MODEL]: undefined }, off));
+    const baseline = await buildBundle(scratch, before);
+    // The baseline predates PREDICTION_LOG_RATE: its prediction log follows the drift rate, 0 here.
+    workers.push(await startVane(baseline, join(scratch, "baseline"), { [MODEL]: 0 }));
+    const [peerA, peerB] = [await startPeer("node"), await startPeer("web")];
+    peers.push(peerA.child, peerB.child);
+    const [, unsampled, baselinePort] = workers.map(portOf);
+    targets.unsampled = { host: "127.0.0.1", port: unsampled, path: predictPath(MODEL), body };
+    targets.baseline = { host: "127.0.0.1", port: baselinePort, path: predictPath(MODEL), body };
+    targets.peerA = { host: "127.0.0.1", port: peerA.port, path: predictPath(MODEL), body };
+    targets.peerB = { host: "127.0.0.1", port: peerB.port, path: predictPath(MODEL), body };
+    targets.peerHealth = { host: "127.0.0.1", port: peerB.port, path: "/healthz" };
   }
-  sent = 1;
-  // Interleaved rounds, so drift in the machine's load hits every route alike.
-  const target = (path: string, withBody = true): Target => ({
-    host: "127.0.0.1",
-    port: PORT,
-    path,
-    body: withBody ? body : undefined,
-  });
-  const routeOf = (model: string) => target(predictPath(model));
+  // Every server's session is built and its code warm before anything is measured.
+  for (const route of ROUTES) {
+    const target = targets[route] as Target;
+    await closedLoop(target, 1, 20);
+    if (route === "allSampled") sent += 20;
+  }
   /** Waits until the pipeline has counted every sample so far: no run pays for an earlier run's work. */
   const settle = async (timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
-    counted = await driftCount(SAMPLED);
+    counted = await driftCount(vane.url, ALL_SAMPLED);
     while (counted < sent && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      counted = await driftCount(SAMPLED);
+      counted = await driftCount(vane.url, ALL_SAMPLED);
     }
   };
-  const record = (runs: Record<"unsampled" | "sampled", Measure[]>, model: string, result: LoadResult) => {
-    const measured = measure(result);
-    if (model === SAMPLED) {
-      runs.sampled.push(measured);
-      sent += result.latencies.length - result.failed;
-    } else {
-      runs.unsampled.push(measured);
-    }
+  const run = async (route: Route, running: Promise<LoadResult>, into: Record<Route, Measure[]>) => {
+    const result = await running;
+    into[route].push(measure(result));
+    if (route === "allSampled") sent += result.latencies.length - result.failed;
   };
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternate which model goes first, so neither always runs after the other.
-    const order = round % 2 === 0 ? [UNSAMPLED, SAMPLED] : [SAMPLED, UNSAMPLED];
-    await settle();
-    saturated.trivial.push(measure(await closedLoop(target("/healthz", false), CONNECTIONS, REQUESTS)));
-    for (const model of order) {
+    // A different route goes first each round, so none always runs after another.
+    const order = ROUTES.map((_, i) => ROUTES[(i + round) % ROUTES.length]);
+    for (const route of order) {
       await settle();
-      record(saturated, model, await closedLoop(routeOf(model), CONNECTIONS, REQUESTS));
+      await run(route, closedLoop(targets[route] as Target, CONNECTIONS, REQUESTS), saturated);
     }
-    rate ||= Math.round(saturated.unsampled[0].rps * UTILIZATION);
-    for (const model of order) {
+    rate ||= Math.round(saturated.vane[0].rps * UTILIZATION);
+    for (const route of order.filter((r) => PACED.includes(r))) {
       await settle();
-      record(paced, model, await openLoop(routeOf(model), rate, PACED_REQUESTS));
+      await run(route, openLoop(targets[route] as Target, rate, PACED_REQUESTS), paced);
     }
   }
   await settle(90_000);
 } finally {
-  await edge.stop();
-  await rm(persist, { recursive: true, force: true });
+  for (const peer of peers) peer.kill();
+  for (const worker of workers) await worker.dispose();
+  await removeScratch(scratch);
 }
-
-const ms = (value: number) => value.toFixed(2);
-const row = (label: string, measures: Measure[], baseline: Measure[]) =>
-  `| ${label} | ${ms(pick(measures, "p50"))} | ${ms(pick(measures, "p99"))} | ${pick(measures, "rps").toFixed(0)} | ${measures.reduce((n, r) => n + r.failed, 0)} | ${(pick(measures, "p50") / pick(baseline, "p50")).toFixed(3)}x |`;
-/** Sampled over unsampled, round by round: the pairing cancels what changes between rounds. */
-const roundRatios = (runs: Record<"unsampled" | "sampled", Measure[]>, key: keyof Measure) =>
-  runs.sampled.map((run, round) => run[key] / runs.unsampled[round][key]);
-const latencyRatios = roundRatios(paced, "p50");
-const latencyOverhead = median(latencyRatios) - 1;
-const throughputCost = 1 - median(roundRatios(saturated, "rps"));
-const percent = (ratio: number) => `${((ratio - 1) * 100).toFixed(1)}%`;
-const section = [
-  "## Load: the local Worker under concurrent requests",
-  "",
-  `Command: \`npx tsx bench/load.ts\` (part of \`npm run bench\`). One \`wrangler dev\` on 127.0.0.1 and the load generator (bench/http-load.ts, node:http with keep-alive, timed with performance.now()) share the machine's cores. Each predict carries one real 2002 spam mail. The same int8 model is registered twice, with sampling off and on, so both run in the same process. ${ROUNDS} interleaved rounds of ${REQUESTS} requests per route saturated and ${PACED_REQUESTS} at the fixed rate, the two models in alternating order, each run started only once the drift pipeline had counted every earlier sample (so no run pays for another's deferred work); each cell is the median over rounds. ${new Date().toISOString()}.`,
-  "",
-  `Cold start in workerd (first requests after \`wrangler dev\` answered /healthz, one run): the isolate's first predict (wasm instantiation + model from R2 + session + first run) ${firstCalls[0].toFixed(0)} ms; the second model's first predict (model from R2 + session + first run) ${firstCalls[1].toFixed(0)} ms; a warm predict ${median(firstCalls.slice(2)).toFixed(1)} ms (median of 3), all through the local proxy.`,
-  "",
-  `**Latency at a fixed arrival rate** (open loop: ${rate} requests/s, ${UTILIZATION * 100}% of the unsampled model's saturated throughput in round 1; latency counted from each request's scheduled start):`,
-  "",
-  "| route | p50 ms | p99 ms | requests/s | failed | p50 vs sampling off |",
-  "|---|---:|---:|---:|---:|---:|",
-  row("POST predict, sampling off (baseline)", paced.unsampled, paced.unsampled),
-  row("POST predict, every request sampled", paced.sampled, paced.unsampled),
-  "",
-  `Sampling every prediction changes the median predict latency by ${(latencyOverhead * 100).toFixed(1)}% against sampling off (target: under 5%; ${latencyOverhead < 0.05 ? "met" : "NOT met"}): the median over rounds of each round's sampled/unsampled p50 ratio; the rounds range from ${percent(Math.min(...latencyRatios))} to ${percent(Math.max(...latencyRatios))}, which is this machine's noise at this scale. The samples and the prediction record leave after the response, in waitUntil, and the calls an isolate answers within a few hundred milliseconds share one Queue sendBatch and one D1 batch (group commit, src/drift/group-commit.ts): the local Queue, D1 and consumer work per request stays small although it runs on the same cores.`,
-  "",
-  `**Saturated** (closed loop, ${CONNECTIONS} connections): what a request costs in all, deferred work included, since the local Queue, D1, R2 and the queue consumer run on the same cores as the requests being measured:`,
-  "",
-  "| route | p50 ms | p99 ms | requests/s | failed | p50 vs /healthz |",
-  "|---|---:|---:|---:|---:|---:|",
-  row("GET /healthz (baseline)", saturated.trivial, saturated.trivial),
-  row("POST predict, sampling off", saturated.unsampled, saturated.trivial),
-  row("POST predict, every request sampled", saturated.sampled, saturated.trivial),
-  "",
-  `At saturation, sampling every prediction costs ${(throughputCost * 100).toFixed(1)}% of the throughput (median of the per-round ratios): the deferred work, the local storage simulation's included, has to share the cores with the requests.`,
-  `Accounting: ${sent} predictions answered by the sampled model, ${counted} counted by the drift pipeline (Queue, consumer, R2 sketch windows)${sent === counted ? ": every sample accounted for, none twice" : ": MISMATCH"}.`,
-].join("\n");
 
 const failed = [...Object.values(saturated), ...Object.values(paced)]
   .flat()
-  .reduce((n, run) => n + run.failed, 0);
+  .reduce((n, r) => n + r.failed, 0);
 if (CHECK) {
   console.log(`load check: ${sent} sampled predictions sent, ${counted} counted, ${failed} failed requests`);
   if (failed > 0 || counted !== sent) process.exit(1);
-} else {
-  await writeSection("load", section);
-  console.log(section);
+  process.exit(0);
 }
+
+const LABELS: Record<Route, string> = {
+  vane: "vane, sampling at the shipped defaults",
+  unsampled: "vane, no sampling (drift and prediction log off)",
+  allSampled: "vane, every request sampled (drift rate 1)",
+  baseline: `vane at ${before} (before), no sampling`,
+  peerA: "peer A: node:http + onnxruntime-node",
+  peerB: "peer B: node:http + onnxruntime-web",
+  vaneHealth: "vane GET /healthz",
+  peerHealth: "peer B GET /healthz (node:http)",
+};
+/** One route over another, round by round: the pairing cancels what changes between rounds. */
+const ratios = (runs: Record<Route, Measure[]>, route: Route, over: Route, key: keyof Measure) =>
+  runs[route].map((run, round) => run[key] / runs[over][round][key]);
+const ratio = (runs: Record<Route, Measure[]>, route: Route, over: Route, key: keyof Measure) =>
+  median(ratios(runs, route, over, key));
+const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
+const ms = (value: number) => value.toFixed(2);
+const table = (runs: Record<Route, Measure[]>, routes: Route[]) => [
+  "| server, route | p50 ms | p99 ms | requests/s | failed | throughput vs peer B | p50 vs peer B | p99 vs peer B |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|",
+  ...routes.map((route) => {
+    const against = route === "vaneHealth" ? "peerHealth" : "peerB";
+    return `| ${LABELS[route]} | ${ms(pick(runs[route], "p50"))} | ${ms(pick(runs[route], "p99"))} | ${pick(runs[route], "rps").toFixed(0)} | ${runs[route].reduce((n, r) => n + r.failed, 0)} | ${ratio(runs, route, against, "rps").toFixed(2)}x | ${ratio(runs, route, against, "p50").toFixed(2)}x | ${ratio(runs, route, against, "p99").toFixed(2)}x |`;
+  }),
+];
+const cost = (runs: Record<Route, Measure[]>, key: "rps" | "p99") => {
+  const values = ratios(runs, "vane", "unsampled", key);
+  const change = key === "rps" ? 1 - median(values) : median(values) - 1;
+  return { change, values };
+};
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+const target = (met: boolean) => (met ? "met" : "**not met**");
+const throughputVsB = ratio(saturated, "vane", "peerB", "rps");
+const p50VsB = ratio(paced, "vane", "peerB", "p50");
+const sampledThroughput = cost(saturated, "rps");
+const sampledP99 = cost(paced, "p99");
+const sampledP99Saturated = cost(saturated, "p99");
+const loadAtEnd = loadavg();
+const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" / ");
+const defaults = await readFile("wrangler.toml", "utf8");
+const rateOf = (name: string) => defaults.match(new RegExp(`^${name} = "([^"]*)"`, "m"))?.[1] ?? "?";
+const section = [
+  "## Load: vane in workerd against plain Node services, same model, same mail",
+  "",
+  `Command: \`npx tsx bench/load.ts\` (part of \`npm run bench\`); ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s. Load average (1/5/15 min) at start ${load(loadAtStart)}, at the end ${load(loadAtEnd)}, on 2 cores shared with other jobs: ratios are taken round by round, so a change in load hits both sides of each ratio alike.`,
+  "",
+  `vane is the \`wrangler deploy --dry-run\` bundle served by miniflare's workerd on the Worker's own socket (bench/workerd.ts): no wrangler proxy, no entry worker, no log line per request, the local R2, KV, D1 and Queue of wrangler.toml on the same cores. The peers (bench/peer-server.ts) are node:http services that build the same int8 model's session before they listen and answer the same JSON with the same text features (src/core/kinds/hashed-text). Each predict carries one real 2002 spam mail (${mail.length} characters). The load generator (bench/http-load.ts, node:http keep-alive, performance.now()) shares the cores. ${ROUNDS} interleaved rounds, a different server first in each; per round and route ${REQUESTS} requests saturated (${CONNECTIONS} connections) and ${PACED_REQUESTS} at a fixed rate of ${rate} requests/s (${UTILIZATION * 100}% of vane's saturated throughput in round 1; latency from the earlier of the scheduled and the actual send); each run starts once the drift pipeline has counted every earlier sample. Cells: medians over rounds; ratios: median of the per-round ratios (their range in the text). Shipped defaults: DRIFT_SAMPLE_RATE = ${rateOf("DRIFT_SAMPLE_RATE")}, PREDICTION_LOG_RATE = ${rateOf("PREDICTION_LOG_RATE")}.`,
+  "",
+  "**Saturated** (closed loop):",
+  "",
+  ...table(saturated, ROUTES),
+  "",
+  "**At a fixed arrival rate** (open loop):",
+  "",
+  ...table(paced, PACED),
+  "",
+  `- Throughput against peer B (same runtime): ${throughputVsB.toFixed(2)}x (rounds ${spread(ratios(saturated, "vane", "peerB", "rps"))}; target at least 0.8: ${target(throughputVsB >= 0.8)}); p50 at the fixed rate ${p50VsB.toFixed(2)}x (rounds ${spread(ratios(paced, "vane", "peerB", "p50"))}; target at most 1.5x: ${target(p50VsB <= 1.5)}).`,
+  `- Sampling at the shipped defaults against none costs ${percent(sampledThroughput.change)} of the saturated throughput (rounds ${spread(sampledThroughput.values)}) and changes the p99 at the fixed rate by ${percent(sampledP99.change)} (rounds ${spread(sampledP99.values)}), the saturated p99 by ${percent(sampledP99Saturated.change)}; target at most 5% of each: ${target(sampledThroughput.change <= 0.05 && sampledP99.change <= 0.05)}. Every request sampled costs ${percent(1 - ratio(saturated, "allSampled", "unsampled", "rps"))} of the throughput.`,
+  `- Against the baseline (${before}, both without sampling): throughput ${ratio(saturated, "unsampled", "baseline", "rps").toFixed(2)}x, p50 at the fixed rate ${ratio(paced, "unsampled", "baseline", "p50").toFixed(2)}x.`,
+  `- Accounting: ${sent} predictions answered by the model sampled at rate 1, ${counted} counted by the drift pipeline (Queue, consumer, R2 sketch windows)${sent === counted ? ": every sample accounted for, none twice" : ": MISMATCH"}.`,
+].join("\n");
+await writeSection("load", section);
+console.log(section);

@@ -1,0 +1,129 @@
+/**
+ * vane in workerd without wrangler dev: the bundle `wrangler deploy --dry-run` builds, served by
+ * miniflare (the engine wrangler dev runs) with wrangler.toml's bindings, on a direct socket into the
+ * Worker (its "inner port": no entry worker, no wrangler proxy, no per-request log line). What a load
+ * bench reaches there is the Worker's own cost, as close to production as a local machine gets.
+ *
+ * A bundle can be built from the working tree or from any git ref (extracted with git archive), so
+ * one bench run can compare vane before and after a change on the same machine.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import type { LocalBucket } from "../src/toolchain/local-r2.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+export interface Bundle {
+  /** What it was built from: "working tree" or the ref. */
+  label: string;
+  /** The directory holding index.js and its wasm module. */
+  dir: string;
+  /** The tree it was built from (its wrangler.toml and migrations are the ones used). */
+  root: string;
+}
+
+const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+
+/** Builds the Worker bundle of the working tree, or of `ref` when given. */
+export async function buildBundle(scratch: string, ref?: string): Promise<Bundle> {
+  let root = ROOT;
+  if (ref) {
+    root = join(scratch, `tree-${ref.replace(/[^A-Za-z0-9]/g, "_")}`);
+    await mkdir(root, { recursive: true });
+    const archive = execFileSync("git", ["-C", ROOT, "archive", "--format=tar", ref], {
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    execFileSync("tar", ["-x", "-C", root], { input: archive });
+    await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
+  }
+  const dir = join(scratch, `bundle-${ref ? ref.replace(/[^A-Za-z0-9]/g, "_") : "tree"}`);
+  const built = spawnSync(process.execPath, [wranglerBin(), "deploy", "--dry-run", "--outdir", dir], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  if (built.status !== 0) throw new Error(`wrangler deploy --dry-run failed in ${root}`);
+  return { label: ref ?? "working tree", dir, root };
+}
+
+export interface WorkerOptions {
+  bundle: Bundle;
+  /** The direct socket's port; by default one the system picks, so no other job's server is ever hit. */
+  port?: number;
+  /** Where R2, KV, D1 and the Queue keep their state: the same directory keeps them across restarts. */
+  persist: string;
+  /** Vars over wrangler.toml's. */
+  bindings?: Record<string, string>;
+  /** A port for the V8 inspector (CPU profiles), if wanted. */
+  inspectorPort?: number;
+}
+
+/** One workerd process serving the bundle. */
+export class LocalWorker {
+  private constructor(
+    readonly miniflare: Miniflare,
+    readonly url: string,
+  ) {}
+
+  static async start(options: WorkerOptions): Promise<LocalWorker> {
+    const { bundle } = options;
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(bundle.root, "wrangler.toml"));
+    const files = await readdir(bundle.dir);
+    const wasm = files.filter((file) => file.endsWith(".wasm"));
+    const miniflare = new Miniflare({
+      ...workerOptions,
+      name: "vane",
+      modules: [
+        { type: "ESModule", path: join(bundle.dir, "index.js") },
+        ...wasm.map((file) => ({ type: "CompiledWasm" as const, path: join(bundle.dir, file) })),
+      ],
+      modulesRoot: bundle.dir,
+      bindings: { ...(workerOptions.bindings ?? {}), ...(options.bindings ?? {}) },
+      defaultPersistRoot: options.persist,
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: options.port ?? 0 }],
+      // No request log: workerd logs nothing per request unless verbose, and vane itself logs only faults.
+      verbose: false,
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+    } as ConstructorParameters<typeof Miniflare>[0]);
+    await miniflare.ready;
+    const url = (await miniflare.unsafeGetDirectURL("vane")).toString().replace(/\/$/, "");
+    return new LocalWorker(miniflare, url);
+  }
+
+  /** The R2 bucket the Worker serves models from, through miniflare's Node proxy. */
+  async bucket(): Promise<LocalBucket> {
+    return (await this.miniflare.getR2Bucket("MODELS")) as unknown as LocalBucket;
+  }
+
+  /** The prediction log's schema, from the bundle's own migrations. */
+  async migrate(bundle: Bundle): Promise<void> {
+    const db = await this.miniflare.getD1Database("PREDICTIONS");
+    const dir = join(bundle.root, "migrations");
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
+      const sql = (await readFile(join(dir, file), "utf8"))
+        .split("\n")
+        .filter((line) => !line.trimStart().startsWith("--"))
+        .join("\n");
+      for (const statement of sql.split(";").map((s) => s.trim())) {
+        if (statement !== "") await db.prepare(statement).run();
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.miniflare.dispose();
+  }
+}
+
+export async function scratchDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "vane-workerd-"));
+}
+
+export async function removeScratch(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

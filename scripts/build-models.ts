@@ -1,5 +1,6 @@
 /**
- * `npm run models`: rebuilds the shipped spam models from the SpamAssassin corpus, from scratch.
+ * `npm run models [-- spam|weather]`: rebuilds the shipped models from scratch: the spam models here,
+ * the weather models in ./weather-models.ts (both without an argument).
  *
  *   v1: trained on the 2002 mail (easy-ham-1 + spam-1); v2: trained on the 2003 mail (easy-ham-2 + spam-2).
  *
@@ -29,6 +30,7 @@ import {
 } from "../src/toolchain/train/pipeline.js";
 import type { TrainingRecord } from "../src/toolchain/train/record.js";
 import type { TrainOptions } from "../src/toolchain/train/trainer.js";
+import { buildWeatherModels } from "./weather-models.js";
 
 const NAME = "spam";
 const OUT = join("models", NAME);
@@ -106,73 +108,88 @@ async function evaluateOn(collection: Collection, variants: readonly Variant[]):
   );
 }
 
-const started = new Date();
-const report: Record<string, unknown> = {
-  command: "npm run models",
-  started: started.toISOString(),
-  versions: [],
-};
-const sections: string[] = [];
-for (const { version, collection } of VERSIONS) {
-  const { trained, variants } = await variantsFor(collection);
-  const evaluations: Record<string, EvaluationRow[]> = {};
-  for (const target of VERSIONS.map((v) => v.collection))
-    evaluations[target] = await evaluateOn(target, variants);
+/** Builds models/spam/1 and /2 and models/spam/REPORT.md. */
+async function buildSpamModels(): Promise<void> {
+  const started = new Date();
+  const report: Record<string, unknown> = {
+    command: "npm run models",
+    started: started.toISOString(),
+    versions: [],
+  };
+  const sections: string[] = [];
+  for (const { version, collection } of VERSIONS) {
+    const { trained, variants } = await variantsFor(collection);
+    const evaluations: Record<string, EvaluationRow[]> = {};
+    for (const target of VERSIONS.map((v) => v.collection))
+      evaluations[target] = await evaluateOn(target, variants);
 
-  const dir = join(OUT, String(version));
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  const served = variants[1];
-  await writeFileAtomic(join(dir, MODEL_FILE), served.onnx);
-  await writeJsonAtomic(join(dir, TRAINING_FILE), trained.record);
-  log(`profiling ${NAME}@${version}`);
-  const { drift, profile } = await buildDriftArtifacts(served.onnx, trained.record, { name: NAME, version });
-  await writeJsonAtomic(join(dir, DRIFT_FILE), drift);
-  await writeJsonAtomic(join(dir, PROFILE_FILE), profile);
-  const int8 = evaluations[collection][1];
-  const fp32 = evaluations[collection][0];
-  const { manifest } = await readVersionFiles(
-    dir,
-    { name: NAME, version },
-    {
-      quantization: QUANTIZATION,
-      fp32Bytes: fp32.bytes,
-      heldOut: {
-        collection,
-        split: "test",
-        fp32Accuracy: fp32.metrics.accuracy,
-        int8Accuracy: int8.metrics.accuracy,
+    const dir = join(OUT, String(version));
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const served = variants[1];
+    await writeFileAtomic(join(dir, MODEL_FILE), served.onnx);
+    await writeJsonAtomic(join(dir, TRAINING_FILE), trained.record);
+    log(`profiling ${NAME}@${version}`);
+    const { drift, profile } = await buildDriftArtifacts(served.onnx, trained.record, {
+      name: NAME,
+      version,
+    });
+    await writeJsonAtomic(join(dir, DRIFT_FILE), drift);
+    await writeJsonAtomic(join(dir, PROFILE_FILE), profile);
+    const int8 = evaluations[collection][1];
+    const fp32 = evaluations[collection][0];
+    const { manifest } = await readVersionFiles(
+      dir,
+      { name: NAME, version },
+      {
+        quantization: QUANTIZATION,
+        fp32Bytes: fp32.bytes,
+        heldOut: {
+          collection,
+          split: "test",
+          fp32Accuracy: fp32.metrics.accuracy,
+          int8Accuracy: int8.metrics.accuracy,
+        },
       },
-    },
-  );
+    );
 
-  const d = trained.record.data;
-  sections.push(
-    [
-      `## ${NAME} v${version}: trained on the ${collection} mail`,
-      "",
-      `Training split: ${d.sizes.train} emails (${d.spam.train} spam), validation ${d.sizes.validation}, held-out test ${d.sizes.test} (seed ${d.seed}, stratified).`,
-      `Served: int8 (${QUANTIZATION.style}, ${QUANTIZATION.granularity}, ${QUANTIZATION.symmetric ? "symmetric" : "asymmetric"}), ${int8.bytes} bytes = ${((100 * int8.bytes) / fp32.bytes).toFixed(1)}% of fp32's ${fp32.bytes}; accuracy ${(100 * int8.metrics.accuracy).toFixed(2)}% vs fp32 ${(100 * fp32.metrics.accuracy).toFixed(2)}% on the ${collection} held-out test split (${(100 * (fp32.metrics.accuracy - int8.metrics.accuracy)).toFixed(2)} points lost).`,
-      `sha256 ${manifest.model.sha256}`,
-      "",
-      ...VERSIONS.flatMap(({ collection: target }) => [
-        `### On ${target} mail (held-out test split of the ${target} collection${target === collection ? ", the model's own" : ", never seen in training"})`,
+    const d = trained.record.data;
+    sections.push(
+      [
+        `## ${NAME} v${version}: trained on the ${collection} mail`,
         "",
-        evaluationTable(evaluations[target]),
+        `Training split: ${d.sizes.train} emails (${d.spam.train} spam), validation ${d.sizes.validation}, held-out test ${d.sizes.test} (seed ${d.seed}, stratified).`,
+        `Served: int8 (${QUANTIZATION.style}, ${QUANTIZATION.granularity}, ${QUANTIZATION.symmetric ? "symmetric" : "asymmetric"}), ${int8.bytes} bytes = ${((100 * int8.bytes) / fp32.bytes).toFixed(1)}% of fp32's ${fp32.bytes}; accuracy ${(100 * int8.metrics.accuracy).toFixed(2)}% vs fp32 ${(100 * fp32.metrics.accuracy).toFixed(2)}% on the ${collection} held-out test split (${(100 * (fp32.metrics.accuracy - int8.metrics.accuracy)).toFixed(2)} points lost).`,
+        `sha256 ${manifest.model.sha256}`,
         "",
-      ]),
-    ].join("\n"),
-  );
-  (report.versions as unknown[]).push({ version, collection, manifest, evaluations });
+        ...VERSIONS.flatMap(({ collection: target }) => [
+          `### On ${target} mail (held-out test split of the ${target} collection${target === collection ? ", the model's own" : ", never seen in training"})`,
+          "",
+          evaluationTable(evaluations[target]),
+          "",
+        ]),
+      ].join("\n"),
+    );
+    (report.versions as unknown[]).push({ version, collection, manifest, evaluations });
+  }
+  const header = [
+    `# ${NAME}: evaluation report`,
+    "",
+    `Built by \`npm run models\` (scripts/build-models.ts) on ${started.toISOString().slice(0, 10)}, Node ${process.version}, ${process.platform}/${process.arch}.`,
+    "Every number is measured on a held-out test split (15% of each collection, stratified, fixed by seed 1); no model is evaluated on data it was trained or early-stopped on.",
+    "Latency: median of 200 single-instance runs after 20 warm-up runs, features precomputed, one thread; onnxruntime-web runs its wasm build inside Node here, with the Worker's session options (weight-only int8 folded to fp32 at load, src/core/session-options.ts).",
+    "",
+  ].join("\n");
+  await writeFileAtomic(join(OUT, "REPORT.md"), `${header}\n${sections.join("\n")}`);
+  await writeJsonAtomic(join(OUT, "report.json"), { ...report, finished: new Date().toISOString() });
+  log(`wrote ${OUT}/REPORT.md`);
 }
-const header = [
-  `# ${NAME}: evaluation report`,
-  "",
-  `Built by \`npm run models\` (scripts/build-models.ts) on ${started.toISOString().slice(0, 10)}, Node ${process.version}, ${process.platform}/${process.arch}.`,
-  "Every number is measured on a held-out test split (15% of each collection, stratified, fixed by seed 1); no model is evaluated on data it was trained or early-stopped on.",
-  "Latency: median of 200 single-instance runs after 20 warm-up runs, features precomputed, one thread; onnxruntime-web runs its wasm build inside Node here, with the Worker's session options (weight-only int8 folded to fp32 at load, src/core/session-options.ts).",
-  "",
-].join("\n");
-await writeFileAtomic(join(OUT, "REPORT.md"), `${header}\n${sections.join("\n")}`);
-await writeJsonAtomic(join(OUT, "report.json"), { ...report, finished: new Date().toISOString() });
-log(`wrote ${OUT}/REPORT.md`);
+
+const BUILDERS: Record<string, () => Promise<void>> = { spam: buildSpamModels, weather: buildWeatherModels };
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in BUILDERS));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown model ${unknown.join(", ")}: build ${Object.keys(BUILDERS).join(" or ")}\n`);
+  process.exit(2);
+}
+for (const name of chosen.length > 0 ? chosen : Object.keys(BUILDERS)) await BUILDERS[name]();

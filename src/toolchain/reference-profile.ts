@@ -9,12 +9,21 @@
  */
 import { basename } from "node:path";
 import { type DriftFeature, DriftSpec, type DriftValues, driftValues } from "../core/drift-features.js";
+import { compareFeature, compareQuality, type FeatureDrift } from "../core/drift-report.js";
+import { UnprocessableError } from "../core/errors.js";
 import { kindOf } from "../core/kinds/registry.js";
 import type { Manifest } from "../core/manifest.js";
-import { buildProfile, type Profile } from "../core/profile.js";
+import {
+  buildProfile,
+  emptySketches,
+  type Profile,
+  qualityStates,
+  referenceSketches,
+} from "../core/profile.js";
+import { updateSketch } from "../core/sketch/feature-sketch.js";
 import { instanceSlice } from "../core/tensor.js";
 import { buildLines, readAssets, type ScoredLine, scoreLines } from "./model-run.js";
-import { batchBuilder, readReferenceLines } from "./requests.js";
+import { batchBuilder, type RequestLine, readReferenceLines } from "./requests.js";
 
 /** Per-class probabilities are drift features up to this many classes; beyond, confidence says it. */
 const MAX_CLASS_FEATURES = 4;
@@ -151,9 +160,38 @@ export async function buildReferenceProfile(
   examples?: DriftSpec["examples"],
 ): Promise<ReferenceProfile> {
   const lines = await readReferenceLines(referencePath, manifest);
-  const batches = buildLines(batchBuilder(manifest, await readAssets(dir, manifest)), lines, referencePath);
-  const scored = await scoreLines(manifest, model, lines, batches);
-  const candidates = DriftSpec.parse({ features: defaultDriftFeatures(manifest, scored), examples });
+  return referenceProfileOf(dir, manifest, model, lines, {
+    where: referencePath,
+    source: { reference: basename(referencePath), lines: lines.length },
+    examples,
+  });
+}
+
+/** Scores request lines as the Worker would: its feeds, outputs and predictions. */
+async function scoreReference(
+  dir: string,
+  manifest: Manifest,
+  model: Uint8Array,
+  lines: readonly RequestLine[],
+  where: string,
+): Promise<ScoredLine[]> {
+  const batches = buildLines(batchBuilder(manifest, await readAssets(dir, manifest)), lines, where);
+  return scoreLines(manifest, model, lines, batches);
+}
+
+/** The drift reference of request lines given in memory (`where` names them in errors). */
+export async function referenceProfileOf(
+  dir: string,
+  manifest: Manifest,
+  model: Uint8Array,
+  lines: readonly RequestLine[],
+  options: { where: string; source: Record<string, unknown>; examples?: DriftSpec["examples"] },
+): Promise<ReferenceProfile> {
+  const scored = await scoreReference(dir, manifest, model, lines, options.where);
+  const candidates = DriftSpec.parse({
+    features: defaultDriftFeatures(manifest, scored),
+    examples: options.examples,
+  });
   const candidateRows = rowsOf(candidates, manifest, scored);
   // A feature no reference instance supplies (a kind measure the model's inputs lack) has no reference.
   const features = candidates.features.filter((feature) => candidateRows.some((row) => feature.name in row));
@@ -162,7 +200,40 @@ export async function buildReferenceProfile(
   const profile = buildProfile(drift, rows, {
     name: manifest.name,
     version: manifest.version,
-    source: { reference: basename(referencePath), lines: lines.length, instances: rows.length },
+    source: { ...options.source, instances: rows.length },
   });
   return { drift, profile, instances: rows.length };
+}
+
+/**
+ * Drift of request lines against a model's reference profile, per drift feature, as the edge
+ * would report it for a window holding exactly those instances (its spec, the profile's edges).
+ */
+export async function driftAgainstProfile(
+  dir: string,
+  manifest: Manifest,
+  model: Uint8Array,
+  profile: Profile,
+  lines: readonly RequestLine[],
+  where: string,
+): Promise<Record<string, FeatureDrift | null>> {
+  const spec = manifest.drift;
+  if (!spec) throw new UnprocessableError(`${manifest.name}@${manifest.version} has no drift spec`);
+  const scored = await scoreReference(dir, manifest, model, lines, where);
+  const live = emptySketches(spec, profile);
+  for (const row of rowsOf(spec, manifest, scored)) {
+    for (const [name, value] of Object.entries(row)) updateSketch(live[name], value);
+  }
+  const reference = referenceSketches(profile);
+  return Object.fromEntries(
+    spec.features.map((feature) => {
+      const states = qualityStates(feature);
+      const expected = reference[feature.name];
+      const observed = live[feature.name];
+      return [
+        feature.name,
+        states ? compareQuality(expected, observed, states) : compareFeature(expected, observed),
+      ];
+    }),
+  );
 }

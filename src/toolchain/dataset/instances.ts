@@ -7,7 +7,7 @@ import { UnprocessableError } from "../../core/errors.js";
 import type { Manifest } from "../../core/manifest.js";
 import type { RequestLine } from "../requests.js";
 import { cellOf, isMissing, numberOf, textOf } from "./columns.js";
-import { matchesWhere } from "./index.js";
+import { type Dataset, matchesWhere, type SplitName } from "./index.js";
 import { type RawCell, type RawRow, readTable } from "./read.js";
 
 /**
@@ -95,4 +95,19 @@ export async function labelledRequestLines(
   if (lines.length === 0)
     throw new UnprocessableError(`${path}: no row has a value in label ${options.label}`);
   return lines;
+}
+
+/**
+ * One split of a loaded dataset as labelled request lines: each row a named instance of its feature
+ * columns (a missing cell left out, for the model to impute or refuse), labelled by class name.
+ */
+export function splitRequestLines(dataset: Dataset, split: SplitName): RequestLine[] {
+  const labels = dataset.labels;
+  return dataset.splits[split].map((row) => ({
+    line: row.line,
+    body: {
+      instances: [Object.fromEntries(Object.entries(row.features).filter(([, value]) => value !== null))],
+    },
+    labels: [labels ? labels[row.target] : row.target],
+  }));
 }

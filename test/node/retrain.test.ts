@@ -2,22 +2,21 @@
  * `vane retrain` on real data: the shipped spam v1 (trained on 2002 mail) fine-tuned on 400 labelled
  * 2003 mails as the Worker exports them, with a replay share of its 2002 training split.
  */
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textFeatures } from "../../src/core/kinds/hashed-text/features.js";
-import { Manifest } from "../../src/core/manifest.js";
 import { type Email, LABELS, loadSplits } from "../../src/toolchain/data.js";
 import { classificationMetrics } from "../../src/toolchain/metrics.js";
 import { nodeClassifier } from "../../src/toolchain/onnx-runner.js";
 import { DEFAULT_SPEC, TrainingRecord } from "../../src/toolchain/train/record.js";
-import { type CliRun, vane } from "./run-cli.js";
+import { exportLine as feedbackLine, RetrainScratch, readManifest } from "./feedback-export.js";
+import type { CliRun } from "./run-cli.js";
 
 const PARENT = "models/spam/1";
 const FEEDBACK_ROWS = 400;
 
-let directory: string;
+let scratch: RetrainScratch;
 let feedback2003: Email[];
 let test2003: Email[];
 
@@ -28,6 +27,7 @@ function exportLine(
   keep: "features" | "instance",
   label: string = LABELS[mail.label],
 ) {
+  if (keep === "instance") return feedbackLine(`user-17-${i}`, i, label, { instance: { text: mail.text } });
   const vector = textFeatures(DEFAULT_SPEC, mail.text).vector;
   const indices: number[] = [];
   const values: number[] = [];
@@ -36,36 +36,13 @@ function exportLine(
     indices.push(j);
     values.push(value);
   });
-  return JSON.stringify({
-    requestId: `user-17-${i}`,
-    index: 0,
-    time: new Date(Date.UTC(2026, 11, 1, 9, 0, i)).toISOString(),
-    version: 1,
-    label,
-    ...(keep === "features"
-      ? { features: { dims: [DEFAULT_SPEC.buckets], indices, values } }
-      : { instance: { text: mail.text } }),
+  return feedbackLine(`user-17-${i}`, i, label, {
+    features: { dims: [DEFAULT_SPEC.buckets], indices, values },
   });
 }
 
-async function writeExport(name: string, lines: string[]): Promise<string> {
-  const path = join(directory, name);
-  await writeFile(path, `${lines.join("\n")}\n`);
-  return path;
-}
-
-async function retrain(feedback: string, out: string, extra: string[] = []): Promise<CliRun> {
-  return vane([
-    "retrain",
-    "--from",
-    PARENT,
-    "--feedback",
-    feedback,
-    "--out",
-    join(directory, out),
-    "--json",
-    ...extra,
-  ]);
+function retrain(feedback: string, out: string): Promise<CliRun> {
+  return scratch.retrain(["--from", PARENT], feedback, out);
 }
 
 async function accuracyOn(dir: string, mails: readonly Email[]): Promise<number> {
@@ -83,21 +60,21 @@ let features: CliRun;
 let featuresOut: string;
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), "vane-retrain-"));
+  scratch = await RetrainScratch.create("vane-retrain-");
   // Feedback comes from the 2003 training split; the 2003 test split stays unseen by every model here.
   const splits = await loadSplits("2003", { seed: 1 });
   feedback2003 = splits.train.slice(0, FEEDBACK_ROWS);
   test2003 = splits.test;
-  const path = await writeExport(
+  const path = await scratch.writeExport(
     "features.jsonl",
     feedback2003.map((mail, i) => exportLine(mail, i, "features")),
   );
-  featuresOut = join(directory, "features");
+  featuresOut = scratch.path("features");
   features = await retrain(path, "features");
 });
 
 afterAll(async () => {
-  await rm(directory, { recursive: true, force: true });
+  await scratch.remove();
 });
 
 describe("vane retrain of spam v1 on 2003 feedback", () => {
@@ -143,12 +120,12 @@ describe("vane retrain of spam v1 on 2003 feedback", () => {
     expect(record.retraining?.parent).toEqual({
       name: "spam",
       version: 1,
-      sha256: Manifest.parse(JSON.parse(await readFile(join(PARENT, "manifest.json"), "utf8"))).model.sha256,
+      sha256: (await readManifest(PARENT)).model.sha256,
     });
   });
 
   it("writes the lineage into the manifest: parent, feedback window, row counts, held-out accuracies", async () => {
-    const manifest = Manifest.parse(JSON.parse(await readFile(join(featuresOut, "manifest.json"), "utf8")));
+    const manifest = await readManifest(featuresOut);
     const { heldOut } = JSON.parse(features.stdout);
     expect({ ...manifest.lineage, createdAt: undefined }).toEqual({
       parent: { version: 1 },
@@ -169,7 +146,7 @@ describe("vane retrain of spam v1 on 2003 feedback", () => {
   });
 
   it("writes the next version, int8 like its parent", async () => {
-    const manifest = Manifest.parse(JSON.parse(await readFile(join(featuresOut, "manifest.json"), "utf8")));
+    const manifest = await readManifest(featuresOut);
     expect({
       name: manifest.name,
       version: manifest.version,
@@ -184,7 +161,7 @@ describe("vane retrain of spam v1 on 2003 feedback", () => {
 
 describe("vane retrain on other exports", () => {
   it("trains the same weights from the texts of a model that keeps instances", async () => {
-    const path = await writeExport(
+    const path = await scratch.writeExport(
       "instances.jsonl",
       feedback2003.map((mail, i) => exportLine(mail, i, "instance")),
     );
@@ -192,64 +169,49 @@ describe("vane retrain on other exports", () => {
     expect(run.code).toBe(0);
     expect(
       Buffer.compare(
-        await readFile(join(directory, "instances", "model.onnx")),
+        await readFile(join(scratch.path("instances"), "model.onnx")),
         await readFile(join(featuresOut, "model.onnx")),
       ),
     ).toBe(0);
   });
 
   it("keeps asking for the feedback data its parent asked for", async () => {
-    const parent = join(directory, "parent-keeping");
+    const parent = scratch.path("parent-keeping");
     await cp(PARENT, parent, { recursive: true });
     const manifest = JSON.parse(await readFile(join(parent, "manifest.json"), "utf8"));
     const feedbackData = { keep: "features", retentionDays: 30, maxRows: 10000 };
     await writeFile(join(parent, "manifest.json"), JSON.stringify({ ...manifest, feedbackData }));
     const lines = feedback2003.slice(0, 60).map((mail, i) => exportLine(mail, i, "features"));
-    const out = join(directory, "keeping");
-    const run = await vane([
-      "retrain",
-      "--from",
-      parent,
-      "--feedback",
-      await writeExport("keeping.jsonl", lines),
-      "--out",
-      out,
-    ]);
+    const run = await scratch.retrain(
+      ["--from", parent],
+      await scratch.writeExport("keeping.jsonl", lines),
+      "keeping",
+    );
     expect(run.code).toBe(0);
-    expect(
-      Manifest.parse(JSON.parse(await readFile(join(out, "manifest.json"), "utf8"))).feedbackData,
-    ).toEqual(feedbackData);
+    expect((await readManifest(scratch.path("keeping"))).feedbackData).toEqual(feedbackData);
   });
 
   it("makes a model worse than v1 on the 2003 test split from flipped labels", async () => {
     const flipped = feedback2003.map((mail, i) => exportLine(mail, i, "features", LABELS[1 - mail.label]));
-    const run = await retrain(await writeExport("flipped.jsonl", flipped), "flipped");
+    const run = await retrain(await scratch.writeExport("flipped.jsonl", flipped), "flipped");
     expect(run.code).toBe(0);
     const parent = await accuracyOn(PARENT, test2003);
-    expect(await accuracyOn(join(directory, "flipped"), test2003)).toBeLessThan(parent - 0.1);
+    expect(await accuracyOn(scratch.path("flipped"), test2003)).toBeLessThan(parent - 0.1);
   });
 
   it("refuses a label the parent does not have, naming the line", async () => {
     const lines = feedback2003.slice(0, 20).map((mail, i) => exportLine(mail, i, "features"));
     lines[6] = exportLine(feedback2003[6], 6, "features", "phishing");
-    const run = await retrain(await writeExport("unknown-label.jsonl", lines), "unknown-label");
+    const run = await retrain(await scratch.writeExport("unknown-label.jsonl", lines), "unknown-label");
     expect([run.code, run.stderr.trim().split("\n").at(-1)]).toEqual([
       3,
-      `vane retrain: ${join(directory, "unknown-label.jsonl")}:7.label: "phishing" is not one of ham, spam`,
+      `vane retrain: ${scratch.path("unknown-label.jsonl")}:7.label: "phishing" is not one of ham, spam`,
     ]);
   });
 
   it("refuses rows that carry neither features nor the instance", async () => {
-    const lines = [
-      JSON.stringify({
-        requestId: "user-17",
-        index: 0,
-        time: "2026-12-01T09:00:00.000Z",
-        version: 1,
-        label: "spam",
-      }),
-    ];
-    const run = await retrain(await writeExport("bare.jsonl", lines), "bare");
+    const lines = [feedbackLine("user-17", 0, "spam", {})];
+    const run = await retrain(await scratch.writeExport("bare.jsonl", lines), "bare");
     expect([
       run.code,
       run.stderr.includes(`bare.jsonl:1: carries neither features nor a text instance`),
@@ -258,7 +220,7 @@ describe("vane retrain on other exports", () => {
 
   it("refuses a malformed line, naming its number", async () => {
     const lines = [exportLine(feedback2003[0], 0, "features"), '{"requestId": "user-17"'];
-    const run = await retrain(await writeExport("broken.jsonl", lines), "broken");
+    const run = await retrain(await scratch.writeExport("broken.jsonl", lines), "broken");
     expect([run.code, run.stderr.includes("broken.jsonl:2: not JSON")]).toEqual([3, true]);
   });
 });

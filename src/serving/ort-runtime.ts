@@ -9,6 +9,8 @@
 import * as ort from "onnxruntime-web/wasm";
 // A relative path: wrangler's module collector resolves .wasm imports by file, not by package exports.
 import ortWasm from "../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm";
+import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
+import { WARM_INPUT, warmModelBytes } from "./warm-model.js";
 
 const MARKER = new ArrayBuffer(8);
 let configured = false;
@@ -25,7 +27,9 @@ function installShim(): void {
   // Emscripten calls instantiate(bytes, imports) and expects { instance, module } back.
   const shimmed = async (source: BufferSource | WebAssembly.Module, imports?: WebAssembly.Imports) => {
     if (!isMarker(source)) return instantiate(source, imports);
-    const instance = await WebAssembly.instantiate(ortWasm, imports);
+    // Synchronously: what remains of the set-up is then promise continuations only, which run to the
+    // end within the module's evaluation (an asynchronous instantiation would wait for a request).
+    const instance = new WebAssembly.Instance(ortWasm, imports);
     return { instance, module: ortWasm };
   };
   (WebAssembly as { instantiate: unknown }).instantiate = shimmed;
@@ -42,6 +46,30 @@ export function onnxRuntime(): typeof ort {
     configured = true;
   }
   return ort;
+}
+
+let warming: Promise<void> | null = null;
+
+/**
+ * Sets the runtime up once per isolate, ahead of the first predict that needs it. Never rejects: a
+ * runtime that cannot start fails that predict instead, with the error its own session creation raises.
+ */
+export function warmRuntime(): Promise<void> {
+  warming ??= (async () => {
+    const runtime = onnxRuntime();
+    const session = await runtime.InferenceSession.create(warmModelBytes(), {
+      ...WEB_SESSION_OPTIONS,
+      executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
+    });
+    await session.run({
+      [WARM_INPUT.name]: new runtime.Tensor("float32", new Float32Array(WARM_INPUT.width), [
+        1,
+        WARM_INPUT.width,
+      ]),
+    });
+    await session.release();
+  })().catch(() => undefined);
+  return warming;
 }
 
 export type OrtNamespace = typeof ort;

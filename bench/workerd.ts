@@ -73,14 +73,18 @@ export class LocalWorker {
   static async start(options: WorkerOptions): Promise<LocalWorker> {
     const { bundle } = options;
     const { workerOptions } = unstable_getMiniflareWorkerOptions(join(bundle.root, "wrangler.toml"));
-    const files = await readdir(bundle.dir);
-    const wasm = files.filter((file) => file.endsWith(".wasm"));
+    // The modules wrangler collected beside index.js (content-hash names), typed as wrangler.toml's
+    // [[rules]] type them: the runtime's wasm precompiled, the dashboard's files as text.
+    const collected = (await readdir(bundle.dir)).filter((file) => /^[0-9a-f]{40}-/.test(file));
     const miniflare = new Miniflare({
       ...workerOptions,
       name: "vane",
       modules: [
         { type: "ESModule", path: join(bundle.dir, "index.js") },
-        ...wasm.map((file) => ({ type: "CompiledWasm" as const, path: join(bundle.dir, file) })),
+        ...collected.map((file) => ({
+          type: file.endsWith(".wasm") ? ("CompiledWasm" as const) : ("Text" as const),
+          path: join(bundle.dir, file),
+        })),
       ],
       modulesRoot: bundle.dir,
       bindings: { ...(workerOptions.bindings ?? {}), ...(options.bindings ?? {}) },

@@ -4,6 +4,8 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { HashedTextSpec } from "../../core/kinds/hashed-text/schema.js";
+import type { EpochCallback } from "../../core/learn/fit.js";
 import { MODEL_NAME } from "../../core/manifest.js";
 import type { DatasetOptions, DatasetTask, SplitRule } from "../../toolchain/dataset/index.js";
 import { confusionTable, perClassTable } from "../../toolchain/dataset-evaluation.js";
@@ -18,8 +20,18 @@ import {
   type SplitQuality,
   TRAINING_RUN_FILE,
 } from "../../toolchain/train/dataset-run.js";
+import { DEFAULT_SPEC } from "../../toolchain/train/record.js";
+import type { TrainOptions } from "../../toolchain/train/trainer.js";
 import { CliError, type CommandContext, type OptionSpec } from "../command.js";
-import { choiceOption, fractionOption, integerOption } from "./training-options.js";
+import {
+  choiceOption,
+  formatEpoch,
+  fractionOption,
+  integerOption,
+  parseBuckets,
+  parseHyperparameters,
+  parseOutputDirectory,
+} from "./training-options.js";
 
 const TASKS: readonly DatasetTask[] = ["classification", "regression"];
 const MISSING = ["impute", "refuse"] as const;
@@ -148,7 +160,7 @@ function whereOption(context: CommandContext): Record<string, string> | undefine
   );
 }
 
-export interface DatasetChoice {
+interface DatasetChoice {
   path: string;
   /** The label is absent only where the data may come unlabelled (a teacher labels it). */
   options: Omit<DatasetOptions, "label"> & { label?: string };
@@ -156,7 +168,7 @@ export interface DatasetChoice {
 }
 
 /** The dataset options as loadDataset takes them; `seed` seeds a random split. */
-export function parseDatasetOptions(
+function parseDatasetOptions(
   context: CommandContext,
   seed: number,
   labels: "required" | "optional",
@@ -204,7 +216,7 @@ export function parseDatasetOptions(
 }
 
 /** The model's name and version: --name (else the output directory's, lower-cased) and --version. */
-export function parseIdentity(context: CommandContext, out: string): { name: string; version: number } {
+function parseIdentity(context: CommandContext, out: string): { name: string; version: number } {
   const given = optionalString(context, "name");
   const name =
     given ??
@@ -229,13 +241,65 @@ export function parseIdentity(context: CommandContext, out: string): { name: str
 }
 
 /** A directory `vane train` wrote for the spam corpus would be published as one: refuse to mix the two. */
-export async function refuseSpamDirectory(out: string): Promise<void> {
+async function refuseSpamDirectory(out: string): Promise<void> {
   const existing = await stat(join(out, TRAINING_FILE)).catch(() => undefined);
   if (existing) {
     throw new CliError(
       `--out ${out} holds a spam model's ${TRAINING_FILE}: write a dataset model to another directory`,
     );
   }
+}
+
+/** What a `--data` run of train or distill reads from its options, besides the dataset itself. */
+export interface DatasetRunChoice {
+  path: string;
+  options: DatasetChoice["options"];
+  out: string;
+  /** As trainDataset and distillDataset take them. */
+  run: {
+    name: string;
+    version: number;
+    training: TrainOptions;
+    classWeights: ClassWeighting;
+    textSpec: HashedTextSpec;
+    description: string | undefined;
+    onEpoch: EpochCallback;
+  };
+}
+
+/**
+ * The options of a `--data` run, checked in order: no option of the spam corpus (`spamOnly`, each
+ * refused with `refusal`), the hyperparameters, the dataset, the text buckets, the output directory
+ * (never a spam model's) and the model's identity.
+ */
+export async function parseDatasetRun(
+  context: CommandContext,
+  labels: "required" | "optional",
+  spamOnly: readonly string[],
+  refusal: (option: string) => string,
+): Promise<DatasetRunChoice> {
+  const given = spamOnly.find((option) => context.values[option] !== undefined);
+  if (given) throw new CliError(refusal(given));
+  const training = parseHyperparameters(context);
+  const { path, options, classWeights } = parseDatasetOptions(context, training.seed, labels);
+  const textSpec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
+  const out = await parseOutputDirectory(context);
+  await refuseSpamDirectory(out);
+  const { name, version } = parseIdentity(context, out);
+  return {
+    path,
+    options,
+    out,
+    run: {
+      name,
+      version,
+      training,
+      classWeights,
+      textSpec,
+      description: typeof context.values.description === "string" ? context.values.description : undefined,
+      onEpoch: (stats) => context.progress(formatEpoch(stats, training.epochs)),
+    },
+  };
 }
 
 function formatQuality(quality: SplitQuality | null): string {

@@ -32,10 +32,8 @@ import {
 } from "../command.js";
 import {
   DATASET_OPTIONS,
-  parseDatasetOptions,
-  parseIdentity,
+  parseDatasetRun,
   refuseDatasetOptions,
-  refuseSpamDirectory,
   writeDatasetRun,
 } from "./dataset-options.js";
 import {
@@ -83,35 +81,22 @@ async function distillOnData(
   temperature: number,
   alpha: number,
 ): Promise<CommandResult> {
-  for (const option of ["collection", "limit", "teacher-spec"]) {
-    if (context.values[option] !== undefined) {
-      throw new CliError(
-        `--${option} is for a spam teacher, not --data (a teacher directory has its manifest)`,
-      );
-    }
-  }
-  const training = parseHyperparameters(context);
-  const { path, options, classWeights } = parseDatasetOptions(context, training.seed, "optional");
-  const textSpec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
-  const out = await parseOutputDirectory(context);
-  await refuseSpamDirectory(out);
-  const { name, version } = parseIdentity(context, out);
+  const { path, options, out, run } = await parseDatasetRun(
+    context,
+    "optional",
+    ["collection", "limit", "teacher-spec"],
+    (option) => `--${option} is for a spam teacher, not --data (a teacher directory has its manifest)`,
+  );
   const teacher = await loadDatasetTeacher(requireString(context, "teacher"));
-  const { run, report } = await distillDataset({
+  const { run: student, report } = await distillDataset({
     teacher,
     path,
     options,
-    name,
-    version,
-    training,
     temperature,
     alpha,
-    classWeights,
-    textSpec,
-    description: typeof context.values.description === "string" ? context.values.description : undefined,
-    onEpoch: (stats) => context.progress(formatEpoch(stats, training.epochs)),
+    ...run,
   });
-  const written = await writeDatasetRun(out, run, "distilled");
+  const written = await writeDatasetRun(out, student, "distilled");
   return {
     data: { ...written.data, distillation: report },
     text: [written.text, ...reportLines(report)].join("\n"),

@@ -8,13 +8,10 @@ import { trainDataset } from "../../toolchain/train/dataset-run.js";
 import { trainCollection } from "../../toolchain/train/pipeline.js";
 import { DEFAULT_SPEC } from "../../toolchain/train/record.js";
 import type { Command, CommandContext, CommandResult } from "../command.js";
-import { CliError } from "../command.js";
 import {
   DATASET_OPTIONS,
-  parseDatasetOptions,
-  parseIdentity,
+  parseDatasetRun,
   refuseDatasetOptions,
-  refuseSpamDirectory,
   writeDatasetRun,
 } from "./dataset-options.js";
 import {
@@ -30,28 +27,14 @@ import {
 } from "./training-options.js";
 
 async function trainOnData(context: CommandContext): Promise<CommandResult> {
-  for (const option of ["collection", "limit"]) {
-    if (context.values[option] !== undefined)
-      throw new CliError(`--${option} is for the spam corpus, not --data`);
-  }
-  const training = parseHyperparameters(context);
-  const { path, options, classWeights } = parseDatasetOptions(context, training.seed, "required");
-  const textSpec = { ...DEFAULT_SPEC, buckets: parseBuckets(context) };
-  const out = await parseOutputDirectory(context);
-  await refuseSpamDirectory(out);
-  const { name, version } = parseIdentity(context, out);
+  const { path, options, out, run } = await parseDatasetRun(
+    context,
+    "required",
+    ["collection", "limit"],
+    (option) => `--${option} is for the spam corpus, not --data`,
+  );
   const dataset = await loadDataset(path, { ...options, label: options.label as string });
-  const run = trainDataset({
-    dataset,
-    name,
-    version,
-    training,
-    classWeights,
-    textSpec,
-    description: typeof context.values.description === "string" ? context.values.description : undefined,
-    onEpoch: (stats) => context.progress(formatEpoch(stats, training.epochs)),
-  });
-  return writeDatasetRun(out, run, "trained");
+  return writeDatasetRun(out, trainDataset({ dataset, ...run }), "trained");
 }
 
 export const train: Command = {

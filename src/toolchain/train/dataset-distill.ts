@@ -37,8 +37,7 @@ import {
   type DatasetFeatures,
   type DatasetRun,
   datasetFeatures,
-  describeRun,
-  fitDataset,
+  fitRun,
   qualityOf,
   type SplitQuality,
 } from "./dataset-run.js";
@@ -372,13 +371,8 @@ async function finishDistill(
 ): Promise<{ run: DatasetRun; report: DistillReport }> {
   const { teacher, temperature, alpha } = options;
   const { dataset, features, outputs, classification } = taught;
-  const trainStarted = performance.now();
-  const classWeights = options.classWeights ?? "none";
-  const fitted = fitDataset(
-    dataset,
-    features,
-    { training: options.training, classWeights, onEpoch: options.onEpoch },
-    classification
+  const run = fitRun(options, dataset, features, taught.featurizeStarted, {
+    extras: classification
       ? {
           soft: {
             targets: softenProbabilities(outputs.train, taught.classes, temperature),
@@ -387,18 +381,6 @@ async function finishDistill(
           },
         }
       : { trainValues: Float64Array.from(outputs.train) },
-  );
-  const trainMs = performance.now() - trainStarted;
-  const run = describeRun({
-    dataset,
-    features,
-    name: options.name,
-    version: options.version,
-    description: options.description,
-    training: options.training,
-    fitted,
-    classWeights,
-    timing: { featurizeMs: trainStarted - taught.featurizeStarted, trainMs },
     distillation: { teacher: teacher.source, temperature, alpha },
   });
   const student = await openSession("node", run.onnx);

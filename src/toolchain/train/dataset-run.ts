@@ -226,7 +226,7 @@ export interface FitDatasetExtras {
 }
 
 /** Fits a new network on the dataset's train split, early-stopping on its validation split. */
-export function fitDataset(
+function fitDataset(
   dataset: Dataset,
   features: DatasetFeatures,
   options: {
@@ -272,12 +272,36 @@ export function fitDataset(
 
 /** Trains a model on the dataset and describes it: ONNX bytes, manifest and training record. */
 export function trainDataset(options: DatasetTrainOptions): DatasetRun {
-  const { dataset } = options;
-  const classWeights = options.classWeights ?? "none";
   const featurizeStarted = performance.now();
-  const features = datasetFeatures(dataset, options.textSpec);
+  const features = datasetFeatures(options.dataset, options.textSpec);
+  return fitRun(options, options.dataset, features, featurizeStarted);
+}
+
+/** A distillation's part in a run: the teacher's targets and what the record says of it. */
+export interface TeacherTargets {
+  extras: FitDatasetExtras;
+  distillation: NonNullable<DatasetTrainingRecord["distillation"]>;
+}
+
+/**
+ * Fits a model on the featurized dataset and describes it (training and distillation both end here),
+ * timing the featurizing from `featurizeStarted` and the fit.
+ */
+export function fitRun(
+  options: Omit<DatasetTrainOptions, "dataset" | "textSpec">,
+  dataset: Dataset,
+  features: DatasetFeatures,
+  featurizeStarted: number,
+  teacher?: TeacherTargets,
+): DatasetRun {
+  const classWeights = options.classWeights ?? "none";
   const trainStarted = performance.now();
-  const fitted = fitDataset(dataset, features, { ...options, classWeights });
+  const fitted = fitDataset(
+    dataset,
+    features,
+    { training: options.training, classWeights, onEpoch: options.onEpoch },
+    teacher?.extras,
+  );
   const trainMs = performance.now() - trainStarted;
   return describeRun({
     dataset,
@@ -289,10 +313,11 @@ export function trainDataset(options: DatasetTrainOptions): DatasetRun {
     fitted,
     classWeights,
     timing: { featurizeMs: trainStarted - featurizeStarted, trainMs },
+    distillation: teacher?.distillation,
   });
 }
 
-export interface RunParts {
+interface RunParts {
   dataset: Dataset;
   features: DatasetFeatures;
   name: string;
@@ -305,8 +330,8 @@ export interface RunParts {
   distillation?: DatasetTrainingRecord["distillation"];
 }
 
-/** ONNX, manifest and record of a fitted model (training and distillation both end here). */
-export function describeRun(parts: RunParts): DatasetRun {
+/** ONNX, manifest and record of a fitted model. */
+function describeRun(parts: RunParts): DatasetRun {
   const { dataset, features, fitted, training } = parts;
   const { model, result, scaling, weights } = fitted;
   const head: OutputHead = dataset.labels ? "softmax" : "linear";

@@ -1,7 +1,8 @@
 /**
  * One cold start of a zoo fixture in a fresh process (bench/zoo.ts spawns this and takes medians):
  * import the runtime, create the session, answer the sample once; for onnxruntime-web also the wasm
- * runtime's one-time init apart, and the session's memory. onnxruntime-web is loaded as
+ * runtime's one-time init apart, and the session's memory (readIsolateMemory, as `vane import`'s probe
+ * reads it). onnxruntime-web is loaded as
  * src/serving/ort-runtime.ts loads it in the Worker: the module is compiled up front (wrangler does
  * that at deploy time) and handed to ORT through a marker buffer and a wrapped instantiate.
  * Imports nothing heavy before its clocks start. Prints one JSON line.
@@ -10,7 +11,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
-import { heapTop, trackWasmMemories } from "../src/toolchain/wasm-heap.js";
+import { type IsolateMemory, readIsolateMemory, trackWasmMemories } from "../src/toolchain/wasm-heap.js";
 import { sampleInputs, toOrtFeeds, ZOO_FIXTURES, type ZooFixture } from "../test/node/zoo-fixtures.js";
 
 export interface WebCold {
@@ -19,12 +20,8 @@ export interface WebCold {
   initMs: number;
   sessionMs: number;
   firstRunMs: number;
-  /** wasm heap bytes (byteLength) after the runtime's init, after session creation, after the first run. */
-  wasm: [number, number, number];
-  /** Offset past the highest non-zero byte of the wasm heap at the same three points (see heapTop). */
-  top: [number, number, number];
-  /** V8 heapUsed + external less ArrayBuffers, after gc(): after the init and after the first run. */
-  js: [number, number];
+  /** The isolate's memory after the runtime's init (its one-node model run once), after session creation, after the first run. */
+  memory: [IsolateMemory, IsolateMemory, IsolateMemory];
 }
 
 export interface NodeCold {
@@ -63,56 +60,34 @@ async function webCold(fixture: ZooFixture, model: string): Promise<WebCold> {
   ort.env.wasm.proxy = false;
   ort.env.wasm.wasmBinary = MARKER;
   ort.env.logLevel = "error";
-  const { DataType, encodeModel, makeModel, makeNode, valueInfo } = await import(
-    "../src/toolchain/onnx/model.js"
-  );
+  const { trivialModel } = await import("../src/toolchain/session-memory.js");
   // ORT initialises its wasm runtime on the first session create; a one-node model isolates that.
-  const tiny = encodeModel(
-    makeModel({
-      name: "tiny",
-      node: [makeNode("Identity", ["x"], ["y"])],
-      input: [valueInfo("x", DataType.FLOAT, [1])],
-      output: [valueInfo("y", DataType.FLOAT, [1])],
-    }),
-  );
-  const tBeforeInit = performance.now();
-  await ort.InferenceSession.create(tiny);
-  const tInit = performance.now();
-
-  const wasm = () => memories.reduce((sum, memory) => sum + memory.buffer.byteLength, 0);
-  const top = () => memories.reduce((sum, memory) => sum + heapTop(memory), 0);
-  const gc = (globalThis as { gc?: () => void }).gc;
-  // ArrayBuffers hold the model bytes the caller drops (and, in some builds, the wasm heap itself).
-  const js = () => {
-    gc?.();
-    const usage = process.memoryUsage();
-    return usage.heapUsed + usage.external - usage.arrayBuffers;
-  };
-  const bytes = new Uint8Array(await readFile(model));
-  const feeds = toOrtFeeds(ort, sampleInputs(fixture));
   const options = { ...WEB_SESSION_OPTIONS, executionProviders: [...WEB_SESSION_OPTIONS.executionProviders] };
-  const wasmInit = wasm();
-  const topInit = top();
-  const jsInit = js();
+  const tBeforeInit = performance.now();
+  const trivial = await ort.InferenceSession.create(trivialModel(), options);
+  const tInit = performance.now();
+  // Run once, as the import's probe does before its baseline: the JS glue of a run is the runtime's.
+  await trivial.run({ x: new ort.Tensor("float32", new Float32Array(4), [1, 4]) });
+
+  let bytes: Uint8Array | undefined = new Uint8Array(await readFile(model));
+  const feeds = toOrtFeeds(ort, sampleInputs(fixture));
+  const init = await readIsolateMemory(memories);
   const tStart = performance.now();
   const session = await ort.InferenceSession.create(bytes, options);
   const tSession = performance.now();
-  const wasmSession = wasm();
-  const topSession = top();
+  bytes = undefined;
+  const created = await readIsolateMemory(memories);
+  const tRun = performance.now();
   await session.run(feeds);
   const tFirst = performance.now();
-  const wasmRun = wasm();
-  const topRun = top();
-  const jsRun = js();
+  const ran = await readIsolateMemory(memories);
   return {
     importMs: tImport - t0,
     compileMs: tCompile - tRead,
     initMs: tInit - tBeforeInit,
     sessionMs: tSession - tStart,
-    firstRunMs: tFirst - tSession,
-    wasm: [wasmInit, wasmSession, wasmRun],
-    top: [topInit, topSession, topRun],
-    js: [jsInit, jsRun],
+    firstRunMs: tFirst - tRun,
+    memory: [init, created, ran],
   };
 }
 

@@ -5,9 +5,11 @@
  * - cold start to the first answer, each in a fresh child process: for onnxruntime-web the wasm
  *   runtime's one-time init (instantiating the precompiled module, as src/serving/ort-runtime.ts does,
  *   plus ORT's set-up on a one-node model) apart from the session's creation and first run;
- * - the session's memory in onnxruntime-web, read in the same children: the wasm heap's byteLength
- *   around session creation and the first run, plus V8's heap and external buffers after gc(), against
- *   the session cache's fallback estimate (estimateSessionBytes).
+ * - the session's memory in onnxruntime-web, read in the same children as `vane import` reads it
+ *   (readIsolateMemory and sessionGrowth, src/toolchain/wasm-heap.ts): the wasm heap's high-water mark
+ *   and byteLength around session creation and the first run, plus V8's heap and external memory
+ *   after gc(), against the manifest's figure and the session cache's fallback estimate
+ *   (estimateSessionBytes).
  * Models are read as `vane import` and `vane quantize` read them (external data inlined, Constant
  * weights lifted): the bytes the Worker gets. Writes the "zoo" section of bench/RESULTS.md.
  * Run: npx tsx bench/zoo.ts
@@ -21,6 +23,8 @@ import * as ortWeb from "onnxruntime-web";
 import { estimateSessionBytes } from "../src/core/session-estimate.js";
 import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
 import { type ImportReport, importModel } from "../src/toolchain/import.js";
+import { MIN_SESSION_JS_BYTES } from "../src/toolchain/session-memory.js";
+import { sessionGrowth } from "../src/toolchain/wasm-heap.js";
 import {
   modelPath,
   outputNumbers,
@@ -189,7 +193,8 @@ async function parent(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "vane-zoo-bench-"));
   try {
     // Each fixture goes through `vane import` as a user's model would: its model.onnx is what the
-    // Worker serves, its manifest the measured session size the session cache budgets.
+    // Worker serves, its manifest the measured session size the session cache budgets, measured on
+    // the sample the cold-start children run (--sample), so both read the same activations.
     const models = new Map<ZooFixture, Uint8Array>();
     const imports = new Map<ZooFixture, ImportReport>();
     for (const [fixture] of CLASSES) {
@@ -199,6 +204,7 @@ async function parent(): Promise<void> {
         name: fixture,
         version: 1,
         task: {},
+        sample: { inputs: sampleInputs(fixture) },
       });
       imports.set(fixture, report);
       models.set(fixture, new Uint8Array(await readFile(join(report.dir, "model.onnx"))));
@@ -235,6 +241,7 @@ async function parent(): Promise<void> {
     const memoryRows: string[] = [];
     /** Fixtures whose manifest figure is below the session's measured high-water growth. */
     const under: string[] = [];
+    const ratios: number[] = [];
     for (const [fixture] of CLASSES) {
       const web = webCold.get(fixture) as WebCold[];
       const node = nodeCold.get(fixture) as NodeCold[];
@@ -245,22 +252,28 @@ async function parent(): Promise<void> {
         `| ${label(fixture)} | ${m(web.map((w) => w.initMs))} | ${m(web.map((w) => w.sessionMs))} | ${m(web.map((w) => w.firstRunMs))} | **${m(webAnswer)}** | ${m(node.map((n) => n.importMs))} | ${m(node.map((n) => n.sessionMs))} | ${m(node.map((n) => n.firstRunMs))} | **${m(nodeAnswer)}** | ${ratio(median(webAnswer) / median(nodeAnswer))} |`,
       );
       const bytes = (models.get(fixture) as Uint8Array).byteLength;
-      const heapGrowth = median(web.map((w) => w.wasm[2] - w.wasm[0]));
-      const topSession = median(web.map((w) => w.top[1] - w.top[0]));
-      const topRun = median(web.map((w) => w.top[2] - w.top[1]));
-      const js = median(web.map((w) => w.js[1] - w.js[0]));
-      const measured = median(web.map((w) => w.top[2] - w.top[0] + w.js[1] - w.js[0]));
+      const heapGrowth = median(web.map(({ memory: [init, , ran] }) => ran.wasmBytes - init.wasmBytes));
+      const topSession = median(web.map(({ memory: [init, created] }) => created.wasmTop - init.wasmTop));
+      const topRun = median(web.map(({ memory: [, created, ran] }) => ran.wasmTop - created.wasmTop));
+      const js = median(web.map(({ memory: [init, , ran] }) => ran.js - init.js));
+      const measured = median(
+        web.map(({ memory: [init, , ran] }) => {
+          const growth = sessionGrowth(init, ran);
+          return growth.wasm + growth.js;
+        }),
+      );
       const manifest = imports.get(fixture)?.manifest;
       const recorded = manifest?.memory?.sessionBytes ?? Number.NaN;
       const estimate = estimateSessionBytes(manifest?.model.bytes ?? bytes);
       if (recorded < measured) under.push(`${fixture} ${ratio(recorded / measured)}`);
+      ratios.push(recorded / measured);
       memoryRows.push(
         `| ${label(fixture)} | ${size(bytes)} | ${size(heapGrowth)} | ${size(topSession)} | ${size(topRun)} | ${size(js)} | **${size(measured)}** | ${(measured / bytes).toFixed(1)}x | **${size(recorded)}** | ${ratio(recorded / measured)} | ${size(estimate)} | ${ratio(estimate / measured)} |`,
       );
     }
     const webRuns = CLASSES.flatMap(([f]) => webCold.get(f) as WebCold[]);
-    const heapAtInit = median(webRuns.map((w) => w.wasm[0]));
-    const usedAtInit = median(webRuns.map((w) => w.top[0]));
+    const heapAtInit = median(webRuns.map((w) => w.memory[0].wasmBytes));
+    const usedAtInit = median(webRuns.map((w) => w.memory[0].wasmTop));
     const webInit = CLASSES.flatMap(([f]) => (webCold.get(f) as WebCold[]).map((w) => w.initMs));
     const webImport = CLASSES.flatMap(([f]) => (webCold.get(f) as WebCold[]).map((w) => w.importMs));
     const webCompile = CLASSES.flatMap(([f]) => (webCold.get(f) as WebCold[]).map((w) => w.compileMs));
@@ -296,16 +309,16 @@ async function parent(): Promise<void> {
         "",
         "### Session memory in onnxruntime-web",
         "",
-        "Read in the same web children, median of " +
-          `${COLD_RUNS}. Two readings of the wasm heap: its byteLength (what the isolate holds; it grows in steps, ahead of use, and never shrinks) and its high-water mark (the end of the last non-zero word: fresh wasm pages are zero and the allocator hands memory out upwards, so this is how far the runtime has ever written, freed temporaries included). After the runtime's init the heap is ${mb(heapAtInit)} MiB with ${mb(usedAtInit)} MiB below the mark, so a session smaller than the difference grows the byteLength by nothing. JS = V8 heapUsed + external less ArrayBuffers (which hold the model bytes the caller drops) after gc(), after the init and after the first run. **Measured** = high-water growth + JS growth, from the init to after the first run: what one session adds. The manifest's figure is what \`vane import\` (src/toolchain/session-memory.ts) stored for the same model, measured in its own child process on a sample built from the declared shapes: the growth of the wasm heap's byteLength + V8 heap + external, and never less than the model's bytes. estimateSessionBytes (src/core/session-estimate.ts: 8x the file + 1 MiB) is what the session cache budgets for a manifest without a figure (models published before \`vane import\`). Node figures for the Worker's wasm binary, not workerd's own accounting.`,
+        "Read in the same web children with readIsolateMemory (src/toolchain/wasm-heap.ts, the reading `vane import` takes), median of " +
+          `${COLD_RUNS}. Two readings of the wasm heap: its byteLength (what the isolate holds; it grows in steps, ahead of use, and never shrinks) and its high-water mark (the end of the last non-zero word: fresh wasm pages are zero and the allocator hands memory out upwards, so this is how far the runtime has ever written, freed temporaries included). After the runtime's init the heap is ${mb(heapAtInit)} MiB with ${mb(usedAtInit)} MiB below the mark, so a session smaller than the difference grows the byteLength by nothing. JS = V8 heapUsed + external less ArrayBuffers (which hold the model bytes the caller drops), the least of three gc()s. Both readings are taken after the runtime's init with its one-MatMul model run once (the runtime's own JS glue and arena are the baseline) and after the model's first run. **Measured** = high-water growth + JS growth between the two (sessionGrowth): what one session adds. The manifest's figure is what \`vane import\` (src/toolchain/session-memory.ts) stored for the same model, measured the same way in its own child process on the same sample (\`--sample\` with the fixture's sample.json): the high-water growth + the JS growth, the JS charged at least ${MIN_SESSION_JS_BYTES / 1024} KiB (V8's figure differs by tens of KiB between processes; the wasm figure does not), and never less than the model's bytes. estimateSessionBytes (src/core/session-estimate.ts: 8x the file + 1 MiB) is what the session cache budgets for a manifest without a figure (models published before \`vane import\`). Node figures for the Worker's wasm binary, not workerd's own accounting.`,
         "",
         "| fixture | model (imported) | heap byteLength growth | high-water growth: create session | high-water growth: first run | JS growth | **measured session** | measured / file | **manifest memory.sessionBytes (vane import)** | manifest / measured | estimateSessionBytes (no manifest figure) | estimate / measured |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ...memoryRows,
         "",
         under.length
-          ? `The manifest's figure is below the measured one for ${under.length} of ${CLASSES.length} fixtures (${under.join(", ")}): it counts the byteLength's growth, so whatever a session writes into the headroom the heap already had is missed: a session that fits in it moves the byteLength by nothing and gets the file's bytes, and a larger one is short by the headroom. The session cache then budgets less than such sessions write; the fallback estimate stays above the measured figure by the ratios in the last column.`
-          : "The manifest's figure covers the measured one for every fixture.",
+          ? `The manifest's figure is below the measured one for ${under.length} of ${CLASSES.length} fixtures (${under.join(", ")}): the session cache budgets less than these sessions take.`
+          : `The manifest's figure covers the measured one for every fixture (manifest / measured ${range(ratios, ratio)}); the fallback estimate for manifests without a figure overstates it by the ratios in the last column.`,
         "",
         "### Quantized bytes and output error against fp32",
         "",

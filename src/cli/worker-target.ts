@@ -27,17 +27,22 @@ interface Token {
   source: string;
 }
 
-/** ADMIN_TOKEN from the .dev.vars wrangler dev reads (KEY=value lines, optionally quoted). */
+/** The KEY=value lines of a .dev.vars file (values optionally quoted); none when the file is missing. */
+export function readDevVars(file: string = join(projectRoot(), ".dev.vars")): Record<string, string> {
+  if (!existsSync(file)) return {};
+  return Object.fromEntries(
+    readFileSync(file, "utf8")
+      .split(/\r?\n/)
+      .flatMap((line) => {
+        const pair = /^\s*([A-Za-z_]\w*)\s*=\s*(.*)$/.exec(line);
+        return pair ? [[pair[1], pair[2].trim().replace(/^(["'])(.*)\1$/, "$2")]] : [];
+      }),
+  );
+}
+
+/** ADMIN_TOKEN from the .dev.vars wrangler dev reads. */
 export function devVarsAdminToken(): string | undefined {
-  const file = join(projectRoot(), ".dev.vars");
-  if (!existsSync(file)) return undefined;
-  const line = readFileSync(file, "utf8")
-    .split(/\r?\n/)
-    .find((l) => /^\s*ADMIN_TOKEN\s*=/.test(l));
-  return line
-    ?.replace(/^\s*ADMIN_TOKEN\s*=\s*/, "")
-    .trim()
-    .replace(/^(["'])(.*)\1$/, "$2");
+  return readDevVars().ADMIN_TOKEN;
 }
 
 function tokenFor(local: boolean): Token {

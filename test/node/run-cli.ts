@@ -16,9 +16,15 @@ export function vane(args: string[], cwd = REPO, env?: NodeJS.ProcessEnv): Promi
 }
 
 /** Any command line, in a child process (with `env` for its whole environment, if given). */
-export function run(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<CliRun> {
+export function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env, timeout: timeoutMs }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -16,21 +16,19 @@
  *   npm run demo -- --story weather      # one model's story alone (spam or weather)
  */
 import { copyFileSync, existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { main as vane } from "../src/cli/main.js";
 import { devVarsAdminToken, readDevVars } from "../src/cli/worker-target.js";
-import { textOf } from "../src/core/kinds/tabular/cells.js";
 import { Prng } from "../src/core/learn/prng.js";
-import { Manifest } from "../src/core/manifest.js";
 import { LABELS, loadSplits } from "../src/toolchain/data.js";
-import { rowInstances } from "../src/toolchain/dataset/instances.js";
-import { readTable } from "../src/toolchain/dataset/read.js";
+import { splitRequestLines } from "../src/toolchain/dataset/instances.js";
 import { applyLocalMigrations, type LocalEdge, startLocalEdge } from "../src/toolchain/local-edge.js";
 import { type LocalBucket, projectRoot, withLocalBucket } from "../src/toolchain/local-r2.js";
 import { publishLocal, readBuiltVersionFiles, uploadLocal } from "../src/toolchain/publish.js";
 import { type Schemas, WorkerClient } from "../src/toolchain/worker-client.js";
+import { type Location, weatherDataset } from "./weather-models.js";
 
 const STORIES = ["spam", "weather"] as const;
 type Story = (typeof STORIES)[number];
@@ -55,9 +53,6 @@ if (stories.length === 0) {
 }
 /** Requests in flight at once: a handful of callers, as a small service would send. */
 const CONCURRENCY = 4;
-const WEATHER_CSV = "node_modules/vega-datasets/data/weather.csv";
-/** The shipped weather models hold out 2015 (scripts/build-models.ts): the days replayed here. */
-const WEATHER_HELD_OUT_FROM = "2015-01-01";
 /**
  * How long the drift pipeline may go without counting one more sample before the demo gives up:
  * generous, for a loaded machine; progress restarts the wait.
@@ -98,18 +93,12 @@ async function heldOutMail(collection: "2002" | "2003"): Promise<Labelled[]> {
   }));
 }
 
-/** A location's held-out days of weather.csv, as the model's instances (its own columns, typed as it takes them), shuffled. */
-async function heldOutDays(location: string, manifest: Manifest): Promise<Labelled[]> {
-  const table = await readTable(join(ROOT, WEATHER_CSV));
-  const instance = rowInstances(manifest, table.columns, undefined, `${manifest.name}@${manifest.version}`);
-  if (!instance) throw new Error(`${manifest.name} takes tensors, not the columns of ${WEATHER_CSV}`);
-  const days = table.rows.filter(
-    (row) =>
-      textOf(row.cells.location ?? "") === location && textOf(row.cells.date ?? "") >= WEATHER_HELD_OUT_FROM,
-  );
-  return shuffled(days).map((row) => ({
-    instance: instance(row) as Instance,
-    label: textOf(row.cells.weather ?? ""),
+/** A location's held-out days (2015), split as the shipped weather models were trained, shuffled. */
+async function heldOutDays(location: Location): Promise<Labelled[]> {
+  const days = splitRequestLines(await weatherDataset(location), "test");
+  return shuffled(days).map((day) => ({
+    instance: (day.body.instances as Instance[])[0],
+    label: String(day.labels?.[0]),
   }));
 }
 
@@ -266,13 +255,7 @@ async function spamStory(worker: WorkerClient): Promise<boolean> {
 
 async function weatherStory(worker: WorkerClient): Promise<boolean> {
   const model = "weather";
-  const manifest = Manifest.parse(
-    JSON.parse(await readFile(join(ROOT, "models", model, "1", "manifest.json"), "utf8")),
-  );
-  const [seattle, newYork] = await Promise.all([
-    heldOutDays("Seattle", manifest),
-    heldOutDays("New York", manifest),
-  ]);
+  const [seattle, newYork] = await Promise.all([heldOutDays("Seattle"), heldOutDays("New York")]);
   // The shadow phase must reach the policy's 200 candidate samples; the New York days before it show
   // the drift. The run's 24 h lookback holds both cities' days, so the drift it measures is that of
   // the mix: fewer Seattle days than New York ones, as when a service has moved most of its traffic.

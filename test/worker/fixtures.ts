@@ -5,6 +5,7 @@ import type { Manifest } from "../../src/core/manifest.js";
 import type { TensorDType } from "../../src/core/tensor.js";
 import type { RegistryStateInput } from "../../src/registry/state.js";
 import type { TabularFixture } from "./tabular-setup.js";
+import type { WeatherFixture } from "./weather-setup.js";
 
 export interface VersionFixture {
   manifest: Manifest;
@@ -46,6 +47,8 @@ export interface Fixtures {
   kinds: { image: KindFixture; wordpiece: KindFixture };
   /** weather.csv rows through the dataset module, and a model answering the matrix it is fed. */
   tabular: TabularFixture;
+  /** Seattle's and New York's held-out 2015 days, and what Node measured of models/weather on them. */
+  weather: WeatherFixture;
   tensorInputs: { x: number[]; ids: number[] };
   /** onnxruntime-node outputs: `name@version` (on `emails`) or `tensor`, then output name to values. */
   reference: Record<string, Record<string, number[]>>;

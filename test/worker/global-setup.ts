@@ -18,6 +18,7 @@ import type { Fixtures, VersionFixture } from "./fixtures.js";
 import { imageFixture, wordpieceFixture } from "./kind-fixtures.js";
 import { tabularFixture } from "./tabular-setup.js";
 import { buildNanWeightsModel, buildTensorModel } from "./tensor-model.js";
+import { weatherFixture } from "./weather-setup.js";
 import { zooVersions } from "./zoo-setup.js";
 
 const MODELS_DIR = "models";
@@ -205,6 +206,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       wordpiece: await wordpieceFixture(emails.map((mail) => mail.text)),
     },
     tabular: await tabularFixture(),
+    weather: await weatherFixture(),
     reference,
     replay,
     learn2003: await learnFrom2003(versions),

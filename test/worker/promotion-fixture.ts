@@ -61,9 +61,15 @@ export function admin(
   return settled(jsonRequest(method, `/v1/admin${path}`, body, headers));
 }
 
-export interface Answer {
+/** Something replayed with its true label: a mail, or a dataset row's named instance. */
+export interface Labelled {
+  label: string;
+}
+
+export interface Answer<T extends Labelled = ReplayMail> {
   requestId: string;
-  mail: ReplayMail;
+  /** The replayed mail (or other labelled item). */
+  mail: T;
   index: number;
   version: number;
   role: string;
@@ -72,22 +78,34 @@ export interface Answer {
   token: string;
 }
 
+const textInstance = (mail: ReplayMail) => ({ text: mail.text });
+
 /** Predicts each mail, in batches of `batch` per request with ids `<prefix>-<n>`; one answer per mail. */
-export async function replay(
+export function replay(
   model: string,
   mails: readonly ReplayMail[],
   options: { prefix: string; bindings?: Env; batch?: number; headers?: Record<string, string> },
 ): Promise<Answer[]> {
+  return replayInstances(model, mails, textInstance, options);
+}
+
+/** Predicts each item as the instance `instanceOf` makes of it, as `replay` does mails. */
+export async function replayInstances<T extends Labelled>(
+  model: string,
+  items: readonly T[],
+  instanceOf: (item: T) => unknown,
+  options: { prefix: string; bindings?: Env; batch?: number; headers?: Record<string, string> },
+): Promise<Answer<T>[]> {
   const size = options.batch ?? 8;
-  const answers: Answer[] = [];
-  for (let start = 0; start < mails.length; start += size) {
-    const chunk = mails.slice(start, start + size);
+  const answers: Answer<T>[] = [];
+  for (let start = 0; start < items.length; start += size) {
+    const chunk = items.slice(start, start + size);
     const requestId = `${options.prefix}-${start / size}`;
     const response = await settled(
       jsonRequest(
         "POST",
         `/v1/models/${model}/predict`,
-        { instances: chunk.map((mail) => ({ text: mail.text })) },
+        { instances: chunk.map(instanceOf) },
         { "x-request-id": requestId, ...options.headers },
       ),
       options.bindings,
@@ -115,7 +133,7 @@ export async function replay(
 }
 
 /** Sends the true label of every answered mail as feedback; returns the summed counts. */
-export async function labelAll(model: string, answers: readonly Answer[]) {
+export async function labelAll<T extends Labelled>(model: string, answers: readonly Answer<T>[]) {
   const totals = { matched: 0, unknown: 0, duplicates: 0 };
   for (let start = 0; start < answers.length; start += 200) {
     const labels = answers
@@ -133,7 +151,7 @@ export async function labelAll(model: string, answers: readonly Answer[]) {
 }
 
 /** Share of `predicted` that equals the mails' labels. */
-export function accuracyOf(predicted: readonly string[], mails: readonly ReplayMail[]): number {
+export function accuracyOf(predicted: readonly string[], mails: readonly Labelled[]): number {
   return predicted.filter((label, i) => label === mails[i].label).length / mails.length;
 }
 

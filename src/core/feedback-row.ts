@@ -5,6 +5,7 @@
  * (`indices` of the nonzero values) where most of them are zero, as hashed text is.
  */
 import { z } from "zod";
+import { elementCount } from "./tensor.js";
 
 export const FeatureValues = z
   .object({
@@ -14,9 +15,12 @@ export const FeatureValues = z
     indices: z.array(z.number().int().nonnegative()).optional(),
     values: z.array(z.number()),
   })
-  .refine((f) => (f.indices ? f.indices.length === f.values.length : f.values.length === size(f.dims)), {
-    message: "values must be dense (one per element) or match indices",
-  });
+  .refine(
+    (f) => (f.indices ? f.indices.length === f.values.length : f.values.length === elementCount(f.dims)),
+    {
+      message: "values must be dense (one per element) or match indices",
+    },
+  );
 export type FeatureValues = z.infer<typeof FeatureValues>;
 
 export const FeedbackRow = z.object({
@@ -34,10 +38,6 @@ export const FeedbackRow = z.object({
   instance: z.unknown().optional(),
 });
 export type FeedbackRow = z.infer<typeof FeedbackRow>;
-
-function size(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
 
 /** The shortest decimal that reads back as the same float32 (JSON would print the double's digits). */
 function float32Decimal(value: number): number {
@@ -76,7 +76,7 @@ export function encodeFeatures(
 /** The dense values of encoded features. */
 export function denseFeatures(features: FeatureValues): Float32Array {
   if (!features.indices) return Float32Array.from(features.values);
-  const dense = new Float32Array(size(features.dims));
+  const dense = new Float32Array(elementCount(features.dims));
   features.indices.forEach((position, k) => {
     dense[position] = features.values[k];
   });

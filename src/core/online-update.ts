@@ -15,6 +15,7 @@ import { buildSparseRows, type Rows, selectRows } from "./learn/rows.js";
 import type { Manifest } from "./manifest.js";
 import { type DenseClassifier, readDenseClassifier, writeDenseClassifier } from "./onnx/dense-classifier.js";
 import { inShare } from "./share-hash.js";
+import { elementCount } from "./tensor.js";
 import type { UpdateSpec } from "./update-spec.js";
 
 const BATCH_SIZE = 32;
@@ -56,8 +57,7 @@ export function usableRows(manifest: Manifest, rows: readonly FeedbackRow[]): Fe
     .reduce<number>((a, b) => a * (typeof b === "number" ? b : Number.NaN), 1);
   return rows.filter((row) => {
     if (!row.features || !labels.has(row.label)) return false;
-    const size = row.features.dims.reduce((a, b) => a * b, 1);
-    return size === width;
+    return elementCount(row.features.dims) === width;
   });
 }
 

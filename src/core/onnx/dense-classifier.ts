@@ -7,7 +7,16 @@
  * graph with new weights. Binding-free wire format (./wire.ts), so it runs in the Worker.
  */
 import { type QuantizationScheme, quantizeWeight } from "../quantize-params.js";
-import { MessageWriter, OnnxWireError, readFields, text, varints, type WireField } from "./wire.js";
+import { elementCount } from "../tensor.js";
+import {
+  isLengthDelimited,
+  MessageWriter,
+  OnnxWireError,
+  readFields,
+  text,
+  varints,
+  type WireField,
+} from "./wire.js";
 
 /** ONNX TensorProto.DataType values this module reads. */
 const FLOAT = 1;
@@ -119,16 +128,12 @@ function readNode(bytes: Uint8Array): Node {
   return node;
 }
 
-function elements(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
-
 /** A tensor's elements as numbers (raw_data, float_data or int32_data, as writers store them). */
 function tensorValues(tensor: Tensor): Float64Array {
   if (tensor.fields.some((f) => f.field === TENSOR_EXTERNAL_DATA)) {
     throw new OnnxWireError(`initializer ${tensor.name} keeps its data outside the model`);
   }
-  const count = elements(tensor.dims);
+  const count = elementCount(tensor.dims);
   const raw = tensor.fields.find((f) => f.field === TENSOR_RAW_DATA)?.value;
   const values = new Float64Array(count);
   if (raw) {
@@ -151,7 +156,7 @@ function tensorValues(tensor: Tensor): Float64Array {
     let at = 0;
     for (const f of packed) {
       const view = new DataView(f.value.buffer, f.value.byteOffset, f.value.byteLength);
-      const n = f.wireType === 2 ? f.value.byteLength / 4 : 1;
+      const n = isLengthDelimited(f) ? f.value.byteLength / 4 : 1;
       for (let k = 0; k < n && at < count; k++) values[at++] = view.getFloat32(k * 4, true);
     }
     if (at !== count) throw new OnnxWireError(`initializer ${tensor.name} has ${at} of ${count} values`);
@@ -224,7 +229,7 @@ function weightOf(
   if (values.dataType !== INT8 && values.dataType !== UINT8)
     throw new OnnxWireError(`${UNSUPPORTED}: weight ${name}`);
   const dims = values.dims as [number, number];
-  const perChannel = scale.dims.length === 1 && elements(scale.dims) > 1;
+  const perChannel = scale.dims.length === 1 && elementCount(scale.dims) > 1;
   const axis = perChannel ? (dequantize.ints.get("axis") ?? 1) : 1;
   const channelAxis = axis < 0 ? axis + 2 : axis;
   const scales = tensorValues(scale);
@@ -278,7 +283,7 @@ export function readDenseClassifier(model: Uint8Array, input: string): DenseClas
       const { weight, storage } = weightOf(graph, node.inputs[1] ?? "", transposed);
       const bias = graph.initializers.get(node.inputs[2] ?? "");
       const [inputs, outputs] = transposed ? [storage.dims[1], storage.dims[0]] : storage.dims;
-      if (!bias || bias.dataType !== FLOAT || elements(bias.dims) !== outputs) {
+      if (!bias || bias.dataType !== FLOAT || elementCount(bias.dims) !== outputs) {
         throw new OnnxWireError(`${UNSUPPORTED}: a Gemm has no float32 bias of ${outputs} values`);
       }
       const previous = classifier.layers.at(-1);

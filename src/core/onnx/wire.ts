@@ -81,6 +81,11 @@ export function readFields(bytes: Uint8Array): WireField[] {
   return fields;
 }
 
+/** Whether the field's value is length-delimited (a message, a string or a packed repeated field). */
+export function isLengthDelimited(field: WireField): boolean {
+  return field.wireType === BYTES;
+}
+
 function varintBytes(value: number): number[] {
   const out: number[] = [];
   let rest = value;

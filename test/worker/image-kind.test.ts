@@ -6,19 +6,14 @@
  * brightness and contrast; every unreadable image is a 4xx naming it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { decode, fixtures, maxAbsDifference, putShippedVersion, putState, putVersion } from "./fixtures.js";
+import { decode, fixtures, maxAbsDifference, putShippedVersion, putState } from "./fixtures.js";
+import { activeDriftFeatures, expectReferenceAnswer, type KindAnswer, publishKind } from "./kind-predict.js";
 import { queueFolded } from "./promotion-fixture.js";
 import { call, type ProblemBody, postJson } from "./request.js";
 
 const cnn = fixtures.kinds.image;
 const labels = cnn.manifest.task.kind === "classification" ? cnn.manifest.task.labels : [];
 const png = decode((cnn.requests.png[0] as { image: string }).image);
-
-async function publish(name: string): Promise<void> {
-  const files = Object.fromEntries(Object.entries(cnn.files).map(([file, b64]) => [file, decode(b64)]));
-  await putVersion({ ...cnn.manifest, name }, files);
-  await putState({ name, active: 1 });
-}
 
 function postImage(
   name: string,
@@ -33,29 +28,6 @@ function postImage(
   });
 }
 
-function softmax(logits: readonly number[]): number[] {
-  const top = Math.max(...logits);
-  const exps = logits.map((v) => Math.exp(v - top));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((v) => v / sum);
-}
-
-interface Answer {
-  predictions: Array<{ label: string; probabilities: Record<string, number> }>;
-  outputs?: Record<string, { dims: number[]; data: number[] }>;
-}
-
-/** Each prediction's probabilities, in label order, against the softmax of the reference's logits. */
-function expectReference(answer: Answer, request: string): void {
-  const logits = cnn.reference[request].logits;
-  expect(answer.predictions).toHaveLength(logits.length / labels.length);
-  answer.predictions.forEach((prediction, row) => {
-    const expected = softmax(logits.slice(row * labels.length, (row + 1) * labels.length));
-    const actual = labels.map((label) => prediction.probabilities[label]);
-    expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-4);
-  });
-}
-
 async function expectProblem(response: Response, status: number, field: string): Promise<ProblemBody> {
   expect(response.status).toBe(status);
   const body = (await response.json()) as ProblemBody;
@@ -65,13 +37,11 @@ async function expectProblem(response: Response, status: number, field: string):
 
 describe("an image model answers every input form as onnxruntime-node does", () => {
   const MODEL = "zoo-cnn";
-  beforeAll(() => publish(MODEL));
+  beforeAll(() => publishKind(cnn, MODEL));
 
   it("takes the PNG file itself as the body", async () => {
     const response = await postImage(MODEL, png);
-    expect(response.status).toBe(200);
-    const answer = (await response.json()) as Answer;
-    expectReference(answer, "png");
+    const answer = await expectReferenceAnswer(cnn, response, "png");
     // The zoo's sample is a dark disc on cyan: the model says so.
     expect(answer.predictions[0].label).toBe("disc");
   });
@@ -82,26 +52,23 @@ describe("an image model answers every input form as onnxruntime-node does", () 
       headers: { "content-type": "image/png" },
       body: png,
     });
-    expect(response.status).toBe(200);
-    expectReference((await response.json()) as Answer, "png");
+    await expectReferenceAnswer(cnn, response, "png");
   });
 
   it("takes base64 JPEG in JSON, resized from 48x40 to the model's 32x32", async () => {
     const response = await postJson(`/v1/models/${MODEL}/predict`, { instances: cnn.requests.jpeg });
-    expect(response.status).toBe(200);
-    expectReference((await response.json()) as Answer, "jpeg");
+    await expectReferenceAnswer(cnn, response, "jpeg");
   });
 
   it("takes a batch of PNG and JPEG instances", async () => {
     const response = await postJson(`/v1/models/${MODEL}/predict`, { instances: cnn.requests.batch });
-    expect(response.status).toBe(200);
-    expectReference((await response.json()) as Answer, "batch");
+    await expectReferenceAnswer(cnn, response, "batch");
   });
 
   it("takes the normalised image as a base64 tensor, with the same logits", async () => {
     const response = await postJson(`/v1/models/${MODEL}/predict`, { inputs: cnn.tensors.png });
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as Answer;
+    const answer = (await response.json()) as KindAnswer;
     expect(answer.outputs?.logits.dims).toEqual([1, labels.length]);
     expect(maxAbsDifference(answer.outputs?.logits.data ?? [], cnn.reference.png.logits)).toBeLessThan(1e-4);
   });
@@ -109,7 +76,7 @@ describe("an image model answers every input form as onnxruntime-node does", () 
 
 describe("an image model's drift samples", () => {
   const MODEL = "zoo-cnn-drift";
-  beforeAll(() => publish(MODEL));
+  beforeAll(() => publishKind(cnn, MODEL));
 
   it("fold with the image's width, height, brightness and contrast", async () => {
     expect((await postImage(MODEL, png, "image/png", { "x-request-id": "cnn-drift-0" })).status).toBe(200);
@@ -120,10 +87,7 @@ describe("an image model's drift samples", () => {
     );
     expect(batch.status).toBe(200);
     expect(await queueFolded(MODEL, 1, 3)).toBe(3);
-    const drift = (await (await call(`/v1/models/${MODEL}/drift?window=1h`)).json()) as {
-      versions: Array<{ byRole: Record<string, { features: Record<string, { count: number } | null> }> }>;
-    };
-    const features = drift.versions[0].byRole.active.features;
+    const features = await activeDriftFeatures(MODEL);
     for (const name of ["image_width", "image_height", "brightness", "contrast", "confidence", "label"]) {
       expect(features[name], name).toMatchObject({ count: 3 });
     }
@@ -133,7 +97,7 @@ describe("an image model's drift samples", () => {
 describe("an image model refuses what is not a readable image, naming it", () => {
   const MODEL = "zoo-cnn-bad";
   beforeAll(async () => {
-    await publish(MODEL);
+    await publishKind(cnn, MODEL);
     await putShippedVersion("spam", 1, "zoo-cnn-text");
     await putState({ name: "zoo-cnn-text", active: 1 });
   });

@@ -9,61 +9,31 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../../src/core/manifest.js";
-import { decode, fixtures, maxAbsDifference, putState, putVersion } from "./fixtures.js";
+import { fixtures, maxAbsDifference } from "./fixtures.js";
+import { activeDriftFeatures, expectReferenceAnswer, type KindAnswer, publishKind } from "./kind-predict.js";
 import { queueFolded } from "./promotion-fixture.js";
-import { call, type ProblemBody, postJson } from "./request.js";
+import { type ProblemBody, postJson } from "./request.js";
 
 const encoder = fixtures.kinds.wordpiece;
-const labels = encoder.manifest.task.kind === "classification" ? encoder.manifest.task.labels : [];
-
-async function publish(name: string, manifest: Partial<Manifest> = {}): Promise<void> {
-  const files = Object.fromEntries(Object.entries(encoder.files).map(([file, b64]) => [file, decode(b64)]));
-  await putVersion({ ...encoder.manifest, ...manifest, name }, files);
-  await putState({ name, active: 1 });
-}
-
-function softmax(logits: readonly number[]): number[] {
-  const top = Math.max(...logits);
-  const exps = logits.map((v) => Math.exp(v - top));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((v) => v / sum);
-}
-
-interface Answer {
-  predictions: Array<{ label: string; probabilities: Record<string, number> }>;
-  outputs?: Record<string, { dims: number[]; data: number[] }>;
-}
-
-function expectReference(answer: Answer, request: string): void {
-  const logits = encoder.reference[request].logits;
-  expect(answer.predictions).toHaveLength(logits.length / labels.length);
-  answer.predictions.forEach((prediction, row) => {
-    const expected = softmax(logits.slice(row * labels.length, (row + 1) * labels.length));
-    const actual = labels.map((label) => prediction.probabilities[label]);
-    expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-4);
-  });
-}
 
 describe("a wordpiece model answers texts as onnxruntime-node does on the same ids", () => {
   const MODEL = "zoo-encoder";
-  beforeAll(() => publish(MODEL));
+  beforeAll(() => publishKind(encoder, MODEL));
 
   it("tokenizes mails (one truncated to maxLength) and a text pair, padded to the longest", async () => {
     const response = await postJson(`/v1/models/${MODEL}/predict`, { instances: encoder.requests.mails });
-    expect(response.status).toBe(200);
-    expectReference((await response.json()) as Answer, "mails");
+    await expectReferenceAnswer(encoder, response, "mails");
   });
 
   it("strips accents and splits punctuation as BERT does", async () => {
     const response = await postJson(`/v1/models/${MODEL}/predict`, { instances: encoder.requests.accents });
-    expect(response.status).toBe(200);
-    expectReference((await response.json()) as Answer, "accents");
+    await expectReferenceAnswer(encoder, response, "accents");
   });
 
   it("takes the same ids, mask and token types as tensors, with the same outputs", async () => {
     const response = await postJson(`/v1/models/${MODEL}/predict`, { inputs: encoder.tensors.mails });
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as Answer;
+    const answer = (await response.json()) as KindAnswer;
     for (const output of ["logits", "pooled_embedding"]) {
       const actual = answer.outputs?.[output].data ?? [];
       expect(maxAbsDifference(actual, encoder.reference.mails[output]), output).toBeLessThan(1e-4);
@@ -73,7 +43,7 @@ describe("a wordpiece model answers texts as onnxruntime-node does on the same i
 
 describe("a wordpiece model's drift samples", () => {
   const MODEL = "zoo-encoder-drift";
-  beforeAll(() => publish(MODEL));
+  beforeAll(() => publishKind(encoder, MODEL));
 
   it("fold with the word-piece count, unknown share and truncated flag", async () => {
     const response = await postJson(
@@ -84,23 +54,21 @@ describe("a wordpiece model's drift samples", () => {
     expect(response.status).toBe(200);
     const count = encoder.requests.mails.length;
     expect(await queueFolded(MODEL, 1, count)).toBe(count);
-    const drift = (await (await call(`/v1/models/${MODEL}/drift?window=1h`)).json()) as {
-      versions: Array<{ byRole: Record<string, { features: Record<string, { count: number } | null> }> }>;
-    };
+    const features = await activeDriftFeatures(MODEL);
     for (const name of ["wordpieces", "unknown_share", "truncated", "label"]) {
-      expect(drift.versions[0].byRole.active.features[name], name).toMatchObject({ count });
+      expect(features[name], name).toMatchObject({ count });
     }
   });
 });
 
 describe("a wordpiece model refuses what it cannot read, naming it", () => {
   const MODEL = "zoo-encoder-bad";
-  beforeAll(() => publish(MODEL));
+  beforeAll(() => publishKind(encoder, MODEL));
 
   it("a text longer than the position table is 400 with onnxruntime's reason", async () => {
     const LONG = "zoo-encoder-long";
     const spec = encoder.manifest.input;
-    await publish(LONG, { input: { ...spec, maxLength: 128 } as Manifest["input"] });
+    await publishKind(encoder, LONG, { input: { ...spec, maxLength: 128 } as Manifest["input"] });
     const response = await postJson(`/v1/models/${LONG}/predict`, {
       instances: [{ text: "spam ".repeat(200) }],
     });
@@ -128,7 +96,7 @@ describe("a wordpiece model refuses what it cannot read, naming it", () => {
 
   it("a vocabulary that does not match its manifest is 503, never served", async () => {
     const TAMPERED = "zoo-encoder-tampered";
-    await publish(TAMPERED);
+    await publishKind(encoder, TAMPERED);
     await env.MODELS.put(`models/${TAMPERED}/1/vocab.txt`, "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
     const response = await postJson(`/v1/models/${TAMPERED}/predict`, { instances: [{ text: "hello" }] });
     expect(response.status).toBe(503);

@@ -1,8 +1,8 @@
 /**
- * A small reader and editor of the protobuf wire format, enough of ONNX to find a graph's nodes and
- * initializers and to replace initializers' bytes, free of any binding or code generation (protobufjs
- * builds its codecs with `new Function`, which workerd refuses). Everything it does not edit it copies
- * byte for byte, so fields it does not know survive.
+ * A small reader and writer of the protobuf wire format, enough for ONNX's messages (./messages.ts),
+ * free of any binding or code generation (protobufjs builds its codecs with `new Function`, which
+ * workerd refuses). Fields are read with where they lie, so a writer can copy the ones it does not
+ * edit byte for byte and fields it does not know survive.
  */
 import { UnprocessableError } from "../errors.js";
 

@@ -6,26 +6,21 @@
  * time, so "accuracy since the promotion" counts exactly the predictions made since the promotion,
  * even within the window the promotion fell in.
  *
- * Folding is idempotent per `<request id>#<index>`, with the same seen-id hashes and etag-guarded
- * read-modify-write as the drift windows: a label sent twice counts once (the first one wins).
+ * Folding is idempotent per `<request id>#<index>`, with the same seen-id hashes (unseen) and
+ * etag-guarded read-modify-write (guardedUpdate) as the drift windows: a label sent twice counts once
+ * (the first one wins).
  */
 
 import { z } from "zod";
-import { UnavailableError } from "../core/errors.js";
 import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import { keys } from "../registry/keys.js";
-import { ServingRole } from "./sample.js";
-import { sampleIdHash, windowStart } from "./window-format.js";
+import { guardedUpdate } from "./guarded-update.js";
+import type { ServingRole } from "./sample.js";
+import { unseen, windowIdentity, windowStart } from "./window-format.js";
 import { listWindows } from "./window-list.js";
 
-const MAX_WRITE_ATTEMPTS = 8;
-
 export const FeedbackWindow = z.object({
-  model: z.string(),
-  version: z.number().int().positive(),
-  role: ServingRole,
-  start: z.number().int(),
-  seconds: z.number().int().positive(),
+  ...windowIdentity,
   /** Labelled instances. */
   count: z.number().int().nonnegative(),
   correct: z.number().int().nonnegative(),
@@ -73,37 +68,26 @@ export async function foldFeedback(
   instances: readonly LabelledInstance[],
 ): Promise<number> {
   const objectKey = keys.feedbackWindows.key(key);
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const stored = await bucket.get(objectKey);
+  return guardedUpdate(bucket, objectKey, `feedback window ${objectKey}`, (stored) => {
     const window: FeedbackWindow = stored
-      ? FeedbackWindow.parse(await stored.json())
+      ? FeedbackWindow.parse(stored)
       : { ...key, seconds, count: 0, correct: 0, confidenceSum: 0, pairedCorrect: 0, seen: "", labelled: "" };
-    const seen = new Set(window.seen === "" ? [] : decodeFloat64(window.seen));
-    const fresh = instances.filter((instance) => {
-      const hash = sampleIdHash(instance.id);
-      if (seen.has(hash)) return false;
-      seen.add(hash);
-      return true;
-    });
-    if (fresh.length === 0) return 0;
+    const { fresh, seen } = unseen(window.seen, instances);
+    if (fresh.length === 0) return { result: 0 };
     const next: FeedbackWindow = {
       ...window,
       count: window.count + fresh.length,
       correct: window.correct + fresh.filter((i) => i.correct).length,
       confidenceSum: window.confidenceSum + fresh.reduce((sum, i) => sum + i.confidence, 0),
       pairedCorrect: window.pairedCorrect + fresh.filter((i) => i.pairedCorrect).length,
-      seen: encodeFloat64([...seen]),
+      seen,
       labelled: encodeFloat64([
         ...(window.labelled === "" ? [] : decodeFloat64(window.labelled)),
         ...fresh.flatMap((i) => [i.time, i.confidence, (i.correct ? 1 : 0) + (i.pairedCorrect ? 2 : 0)]),
       ]),
     };
-    const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
-    if (await bucket.put(objectKey, JSON.stringify(next), { onlyIf })) return fresh.length;
-  }
-  throw new UnavailableError(
-    `feedback window ${objectKey} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`,
-  );
+    return { result: fresh.length, write: next };
+  });
 }
 
 export interface Accuracy {

@@ -4,8 +4,8 @@
  */
 
 import { z } from "zod";
-import { UnavailableError } from "../core/errors.js";
 import { keys } from "../registry/keys.js";
+import { guardedUpdate } from "./guarded-update.js";
 
 export const RejectionCounts = z.object({
   malformed: z.number().int().nonnegative().default(0),
@@ -27,17 +27,14 @@ export async function countRejections(
   counts: Partial<Record<RejectionReason, number>>,
 ): Promise<void> {
   if (Object.values(counts).every((n) => !n)) return;
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const stored = await bucket.get(keys.rejections);
-    const current = RejectionCounts.parse(stored ? await stored.json() : {});
+  await guardedUpdate(bucket, keys.rejections, "rejection counters", (stored) => {
+    const current = RejectionCounts.parse(stored ?? {});
     const next: RejectionCounts = {
       malformed: current.malformed + (counts.malformed ?? 0),
       unknownVersion: current.unknownVersion + (counts.unknownVersion ?? 0),
       expired: current.expired + (counts.expired ?? 0),
       updatedAt: new Date().toISOString(),
     };
-    const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
-    if (await bucket.put(keys.rejections, JSON.stringify(next), { onlyIf })) return;
-  }
-  throw new UnavailableError("rejection counters stayed contended");
+    return { result: undefined, write: next };
+  });
 }

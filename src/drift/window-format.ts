@@ -11,6 +11,7 @@ import {
   mergeSketchInto,
   SerializedFeatureSketch,
 } from "../core/sketch/feature-sketch.js";
+import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import {
   ERROR_KINDS,
   type ErrorKind,
@@ -30,13 +31,18 @@ export const TextExample = z.object({
 });
 export type TextExample = z.infer<typeof TextExample>;
 
-export const SketchWindow = z.object({
+/** What names a window, drift or feedback: whose, which role, and its span. */
+export const windowIdentity = {
   model: z.string(),
   version: z.number().int().positive(),
   role: ServingRoleSchema,
   /** Window start, epoch milliseconds. */
   start: z.number().int(),
   seconds: z.number().int().positive(),
+};
+
+export const SketchWindow = z.object({
+  ...windowIdentity,
   /** Instances answered (and sketched). */
   count: z.number().int().nonnegative(),
   /** Instances the version failed to answer, by why; windows written before errors were counted have none. */
@@ -70,6 +76,24 @@ export function firstWindowFrom(time: number, seconds: number): number {
 /** The sample id's 52-bit hash: uniform, so the lowest ones are a fair sample of the inputs. */
 export function sampleIdHash(id: string): number {
   return hash52(id);
+}
+
+/**
+ * The items whose id a window (drift or feedback) has not folded yet, first of each id only, and the
+ * window's `seen` hashes with theirs added.
+ */
+export function unseen<T extends { id: string }>(
+  seen: string,
+  items: readonly T[],
+): { fresh: T[]; seen: string } {
+  const hashes = new Set(seen === "" ? [] : decodeFloat64(seen));
+  const fresh = items.filter((item) => {
+    const hash = sampleIdHash(item.id);
+    if (hashes.has(hash)) return false;
+    hashes.add(hash);
+    return true;
+  });
+  return { fresh, seen: encodeFloat64([...hashes]) };
 }
 
 /**

@@ -10,7 +10,6 @@
  */
 
 import type { DriftSpec } from "../core/drift-features.js";
-import { UnavailableError } from "../core/errors.js";
 import { emptySketches, type Profile } from "../core/profile.js";
 import {
   createSketch,
@@ -18,15 +17,14 @@ import {
   serializeSketch,
   updateSketch,
 } from "../core/sketch/feature-sketch.js";
-import { decodeFloat64, encodeFloat64 } from "../core/sketch/float64-base64.js";
 import { keys } from "../registry/keys.js";
+import { guardedUpdate } from "./guarded-update.js";
 import type { DriftSample } from "./sample.js";
-import { lowestExamples, SketchWindow, sampleIdHash, type WindowKey } from "./window-format.js";
+import { lowestExamples, SketchWindow, sampleIdHash, unseen, type WindowKey } from "./window-format.js";
 import { listWindows } from "./window-list.js";
 
 /** Predict latency histogram edges, in milliseconds. */
 const LATENCY_EDGES = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
-const MAX_WRITE_ATTEMPTS = 8;
 
 function emptyWindow(
   key: WindowKey,
@@ -54,19 +52,10 @@ export async function foldIntoWindow(
   profile: Profile | null,
 ): Promise<number> {
   const objectKey = keys.driftWindows.key(key);
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const stored = await bucket.get(objectKey);
-    const window = stored
-      ? SketchWindow.parse(await stored.json())
-      : emptyWindow(key, seconds, spec, profile);
-    const seen = new Set(window.seen === "" ? [] : decodeFloat64(window.seen));
-    const fresh = samples.filter((sample) => {
-      const hash = sampleIdHash(sample.id);
-      if (seen.has(hash)) return false;
-      seen.add(hash);
-      return true;
-    });
-    if (fresh.length === 0) return 0;
+  return guardedUpdate(bucket, objectKey, `window ${objectKey}`, (stored) => {
+    const window = stored ? SketchWindow.parse(stored) : emptyWindow(key, seconds, spec, profile);
+    const { fresh, seen } = unseen(window.seen, samples);
+    if (fresh.length === 0) return { result: 0 };
 
     const features = Object.fromEntries(
       Object.entries(window.features).map(([name, data]) => [name, deserializeSketch(data)]),
@@ -108,13 +97,10 @@ export async function foldIntoWindow(
         : window.examples,
       features: Object.fromEntries(Object.entries(features).map(([name, s]) => [name, serializeSketch(s)])),
       latency: serializeSketch(latency),
-      seen: encodeFloat64([...seen]),
+      seen,
     };
-    const onlyIf = stored ? { etagMatches: stored.etag } : new Headers({ "if-none-match": "*" });
-    const written = await bucket.put(objectKey, JSON.stringify(next), { onlyIf });
-    if (written) return fresh.length;
-  }
-  throw new UnavailableError(`window ${objectKey} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+    return { result: fresh.length, write: next };
+  });
 }
 
 /** Windows of one version that start at or after `since` (epoch ms). */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Manifest } from "../../src/core/manifest.js";
 import { type ScoredBatch, samplesOf } from "../../src/drift/sampling.js";
-import { lowestExamples, sampleIdHash, type TextExample } from "../../src/drift/window-format.js";
+import { lowestExamples, sampleIdHash, type TextExample, unseen } from "../../src/drift/window-format.js";
 import { textBatch } from "../text-batch.js";
 
 const shipped = Manifest.parse(JSON.parse(readFileSync("models/spam/1/manifest.json", "utf8")));
@@ -67,5 +67,24 @@ describe("lowestExamples", () => {
   it("does not change when the kept examples are offered again", () => {
     const kept = lowestExamples(examples, 5);
     expect(lowestExamples([...kept, ...kept], 5)).toEqual(kept);
+  });
+});
+
+describe("unseen", () => {
+  const items = (...ids: string[]) => ids.map((id) => ({ id }));
+
+  it("keeps every item of an empty window, the first of each id only", () => {
+    const { fresh } = unseen("", items("caller-1#0", "caller-1#1", "caller-1#0"));
+    expect(fresh).toEqual(items("caller-1#0", "caller-1#1"));
+  });
+
+  it("drops the items a window has folded before, by the seen hashes it returns", () => {
+    const { seen } = unseen("", items("caller-1#0", "caller-1#1"));
+    expect(unseen(seen, items("caller-1#1", "caller-2#0")).fresh).toEqual(items("caller-2#0"));
+  });
+
+  it("returns the seen hashes unchanged when every item was folded before", () => {
+    const { seen } = unseen("", items("user-17#0"));
+    expect(unseen(seen, items("user-17#0"))).toEqual({ fresh: [], seen });
   });
 });

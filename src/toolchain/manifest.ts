@@ -63,8 +63,22 @@ export function buildManifest(parts: ManifestParts): Manifest {
   });
 }
 
+interface Accuracies {
+  parent: { accuracy: number };
+  child: { accuracy: number };
+}
+
+/** What a retrain records of itself, whatever the model: the record of `vane retrain` either way. */
+export interface RetrainSummary {
+  parent: { version: number };
+  feedback: { from: string; to: string; rows: number; sizes: { test: number } };
+  replay: { train: number; validation: number };
+  heldOut: Accuracies;
+  parentTest: Accuracies;
+}
+
 /** A retrained version's lineage: its parent, the feedback window and rows, and both held-out accuracies. */
-function retrainLineage(retraining: NonNullable<TrainingRecord["retraining"]>, createdAt: string): Lineage {
+export function retrainLineage(retraining: RetrainSummary, createdAt: string): Lineage {
   const { parent, feedback, replay, heldOut, parentTest } = retraining;
   return {
     parent: { version: parent.version },

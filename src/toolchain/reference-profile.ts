@@ -158,11 +158,12 @@ export async function buildReferenceProfile(
   model: Uint8Array,
   referencePath: string,
   examples?: DriftSpec["examples"],
+  where?: Readonly<Record<string, string>>,
 ): Promise<ReferenceProfile> {
-  const lines = await readReferenceLines(referencePath, manifest);
+  const lines = await readReferenceLines(referencePath, manifest, where);
   return referenceProfileOf(dir, manifest, model, lines, {
     where: referencePath,
-    source: { reference: basename(referencePath), lines: lines.length },
+    source: { reference: basename(referencePath), lines: lines.length, ...(where ? { where } : {}) },
     examples,
   });
 }

@@ -12,6 +12,7 @@ import { type InputSpec, kindOf } from "../core/kinds/registry.js";
 import { tensorBatch } from "../core/kinds/tensors/features.js";
 import { TensorInput } from "../core/kinds/tensors/schema.js";
 import type { HostTensor, TensorData, TensorSpec } from "../core/tensor.js";
+import { matchesWhere } from "./dataset/index.js";
 import { readTable } from "./dataset/read.js";
 import { readInputFile } from "./files.js";
 
@@ -141,17 +142,31 @@ export async function readRequestLines(path: string, what: string): Promise<Requ
 
 /**
  * A reference file: a CSV dataset, each row an instance through the input kind's row reader (the
- * columns the model takes, typed as it takes them), or a JSONL of requests (readRequestLines).
+ * columns the model takes, typed as it takes them; only the rows `where` selects), or a JSONL of
+ * requests (readRequestLines).
  */
-export async function readReferenceLines(path: string, model: ModelInterface): Promise<RequestLine[]> {
-  if (extname(path).toLowerCase() !== ".csv") return readRequestLines(path, "reference");
+export async function readReferenceLines(
+  path: string,
+  model: ModelInterface,
+  where?: Readonly<Record<string, string>>,
+): Promise<RequestLine[]> {
+  if (extname(path).toLowerCase() !== ".csv") {
+    if (where) throw InvalidInputError.field("where", "selects rows of a CSV reference, not of requests");
+    return readRequestLines(path, "reference");
+  }
   const codec = kindOf(model.input).instances;
   const fromRow = codec?.fromRow;
   if (!fromRow) {
     throw new UnprocessableError(`a ${model.input.kind} model takes no table rows: give a JSONL of requests`);
   }
   const table = await readTable(path);
-  return table.rows.map((row) => ({
+  for (const column of Object.keys(where ?? {})) {
+    if (!table.columns.includes(column))
+      throw InvalidInputError.field("where", `${path} has no column ${column}`);
+  }
+  const rows = table.rows.filter((row) => matchesWhere(row, where));
+  if (rows.length === 0) throw InvalidInputError.field("where", `no row of ${path} matches`);
+  return rows.map((row) => ({
     line: row.line,
     body: { instances: [fromRow(model.input, row.cells)] },
   }));

@@ -1,7 +1,8 @@
 /**
  * A real local Worker for CLI tests: `wrangler dev` on a loopback port (src/toolchain/local-edge.ts),
  * its simulation in a fresh directory, seeded before it starts with copies of the shipped spam
- * versions under each test's own model names, published as `vane publish` publishes them.
+ * versions (or of a test's own model directories) under each test's own model names, published as
+ * `vane publish` publishes them.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,8 +19,10 @@ export const ADMIN_TOKEN = "ops-test-admin-token";
 
 export interface SeededModel {
   name: string;
-  /** Shipped spam versions to publish, in order: the first is active, the next the candidate. */
+  /** Versions to publish, in order: the first is active, the next the candidate. */
   versions: number[];
+  /** The directory holding the versions' folders (`<root>/<version>`); default the shipped models/spam. */
+  root?: string;
   candidate?: CandidateOptions;
   /** Training data the published versions keep from feedback (none when absent). */
   feedbackData?: FeedbackDataSpec;
@@ -38,10 +41,13 @@ export async function startTestWorker(port: number, models: readonly SeededModel
   await withLocalBucket(persistTo, async (bucket) => {
     for (const model of models) {
       for (const version of model.versions) {
-        const files = await readBuiltVersionFiles(join(REPO, "models/spam", String(version)), {
-          name: model.name,
-          version,
-        });
+        const files = await readBuiltVersionFiles(
+          join(model.root ?? join(REPO, "models/spam"), String(version)),
+          {
+            name: model.name,
+            version,
+          },
+        );
         const manifest = { ...files.manifest, feedbackData: model.feedbackData };
         await publishLocal(bucket, { ...files, manifest }, model.candidate ?? { mode: "shadow", share: 0.1 });
       }

@@ -6,11 +6,12 @@
  * and after more 2003 mail the scheduled run promotes it. The same loop fed flipped labels makes a
  * candidate the scheduled run rejects.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Email, LABELS, loadSplits } from "../../src/toolchain/data.js";
-import { ADMIN_TOKEN, cliEnv, startTestWorker, type TestWorker } from "./local-worker.js";
+import { cliEnv, startTestWorker, type TestWorker } from "./local-worker.js";
+import { predictLabelled, routeShadow, scheduledDecision, sendLabels } from "./retrain-loop.js";
 import { REPO, vane } from "./run-cli.js";
 
 const PORT = 8841;
@@ -27,44 +28,12 @@ let judgedMails: Email[];
 const cli = (args: string[]) => worker.vane(args);
 const offline = (args: string[]) => vane(args, REPO, cliEnv());
 
-async function samples(model: string): Promise<Record<number, number>> {
-  const response = await fetch(`${worker.url}/v1/models/${model}/drift?window=1h`);
-  const body = (await response.json()) as { versions: Array<{ version: number; samples: number }> };
-  return Object.fromEntries(body.versions.map((v) => [v.version, v.samples]));
-}
+const asRows = (mails: readonly Email[]) =>
+  mails.map((mail) => ({ instance: { text: mail.text }, label: LABELS[mail.label] }));
 
 /** Predicts the mails, BATCH per request (`<prefix>-<n>`), and waits until the Worker logged them all. */
-async function predict(model: string, mails: readonly Email[], prefix: string, versions: number[]) {
-  const before = await samples(model);
-  const sent: Array<{ requestId: string; index: number; label: string }> = [];
-  for (let start = 0; start < mails.length; start += BATCH) {
-    const chunk = mails.slice(start, start + BATCH);
-    const requestId = `${prefix}-${start / BATCH}`;
-    const response = await fetch(`${worker.url}/v1/models/${model}/predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": requestId },
-      body: JSON.stringify({ instances: chunk.map((mail) => ({ text: mail.text })) }),
-    });
-    expect(response.status).toBe(200);
-    for (const [index, mail] of chunk.entries()) sent.push({ requestId, index, label: LABELS[mail.label] });
-  }
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const now = await samples(model);
-    if (versions.every((v) => (now[v] ?? 0) - (before[v] ?? 0) >= mails.length)) return sent;
-    if (Date.now() > deadline)
-      throw new Error(`${model}: the Worker logged fewer than ${mails.length} predictions`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function sendLabels(model: string, labels: Array<{ requestId: string; index: number; label: string }>) {
-  const file = join(worker.persistTo, `${model}-${labels[0].requestId}.jsonl`);
-  await writeFile(file, labels.map((label) => JSON.stringify(label)).join("\n"));
-  const run = await cli(["feedback", "send", model, file, "--json"]);
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as { matched: number };
-}
+const predict = (model: string, mails: readonly Email[], prefix: string, versions: number[]) =>
+  predictLabelled(worker, model, asRows(mails), { prefix, versions, batch: BATCH });
 
 interface Loop {
   exported: { rows: number; labels: string[] };
@@ -78,7 +47,7 @@ async function retrainLoop(model: string, flip: boolean): Promise<Loop> {
   const labels = flip
     ? answered.map((a) => ({ ...a, label: a.label === "spam" ? "ham" : "spam" }))
     : answered;
-  expect((await sendLabels(model, labels)).matched).toBe(FEEDBACK_MAILS);
+  expect((await sendLabels(worker, model, labels)).matched).toBe(FEEDBACK_MAILS);
   const exportFile = join(worker.persistTo, `${model}-export.jsonl`);
   const exported = await cli(["feedback", "export", model, "--out", exportFile, "--json"]);
   expect(exported.code).toBe(0);
@@ -109,17 +78,7 @@ async function retrainLoop(model: string, flip: boolean): Promise<Loop> {
     worker.persistTo,
   ]);
   expect(published.code).toBe(0);
-  // The Worker caches registry state; routing the candidate through its admin API refreshes it.
-  const routed = await fetch(`${worker.url}/v1/admin/models/${model}/candidate`, {
-    method: "PUT",
-    headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({
-      mode: "shadow",
-      share: 1,
-      reason: "every request scores the retrained candidate",
-    }),
-  });
-  expect(routed.status).toBe(200);
+  await routeShadow(worker, model);
   return {
     exported: JSON.parse(exported.stdout),
     retrained: JSON.parse(retrained.stdout),
@@ -130,19 +89,8 @@ async function retrainLoop(model: string, flip: boolean): Promise<Loop> {
 /** Fresh 2003 mail through active v1 and shadow v2, true labels back, then one scheduled run's decision on v2. */
 async function judge(model: string) {
   const answered = await predict(model, judgedMails, `${model}-judged`, [1, 2]);
-  expect((await sendLabels(model, answered)).matched).toBe(judgedMails.length);
-  const scheduled = await fetch(`${worker.url}/__scheduled?cron=*/10+*+*+*+*`);
-  expect(scheduled.status).toBe(200);
-  const audit = await fetch(`${worker.url}/v1/admin/models/${model}/audit?limit=10`, {
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-  });
-  const { records } = (await audit.json()) as {
-    records: Array<{ actor: string; action: string; version: number; reason: string }>;
-  };
-  const state = await (await fetch(`${worker.url}/v1/models/${model}`)).json();
-  // Newest first; the run decides again after a decision (a rejection leaves v1 drifted: an alert).
-  const decision = records.find((r) => r.actor === "scheduler" && r.version === 2);
-  return { decision, state };
+  expect((await sendLabels(worker, model, answered)).matched).toBe(judgedMails.length);
+  return scheduledDecision(worker, model, 2);
 }
 
 let story: Loop;
@@ -195,7 +143,7 @@ describe("retraining from the edge's feedback", () => {
     expect({
       action: decision?.action,
       version: decision?.version,
-      active: (state as { active: number }).active,
+      active: state.active,
     }).toEqual({
       action: "promote",
       version: 2,
@@ -213,7 +161,7 @@ describe("retraining from the edge's feedback", () => {
     expect({
       action: decision?.action,
       version: decision?.version,
-      active: (state as { active: number }).active,
+      active: state.active,
     }).toEqual({
       action: "reject",
       version: 2,

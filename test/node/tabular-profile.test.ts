@@ -98,4 +98,15 @@ describe("vane profile --reference <dataset.csv> on a tabular model", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(`${bad}:3 instances[0].temp: takes a number, got the string "warm"`);
   });
+
+  it("profiles only the rows --where selects", async () => {
+    const run = await vane(["profile", out, "--reference", data, "--where", "station=KSEA", "--json"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).count).toBe(54);
+  });
+
+  it("refuses a --where column the file does not have, naming it", async () => {
+    const run = await vane(["profile", out, "--reference", data, "--where", "location=Seattle"]);
+    expect([run.code, run.stderr.trim()]).toEqual([3, `vane profile: where: ${data} has no column location`]);
+  });
 });

@@ -148,7 +148,8 @@ function splitRule(context: CommandContext): SplitRule | undefined {
   return undefined;
 }
 
-function whereOption(context: CommandContext): Record<string, string> | undefined {
+/** `--where column=value` (repeatable) as a filter; undefined when not given. */
+export function whereOption(context: CommandContext): Record<string, string> | undefined {
   const given = context.values.where as string[] | undefined;
   if (!given) return undefined;
   return Object.fromEntries(

@@ -15,6 +15,7 @@ import {
   type CommandResult,
   requireString,
 } from "../command.js";
+import { whereOption } from "./dataset-options.js";
 import { integerOption } from "./training-options.js";
 
 const DEFAULT_EXAMPLE_CHARS = 280;
@@ -40,9 +41,10 @@ async function profileFromReference(
   dir: string,
   reference: string,
   examples: DriftSpec["examples"],
+  where: Record<string, string> | undefined,
 ): Promise<CommandResult> {
   const { manifest, model } = await readManifestDir(dir);
-  const built = await buildReferenceProfile(dir, manifest, model, reference, examples);
+  const built = await buildReferenceProfile(dir, manifest, model, reference, examples, where);
   await writeJsonAtomic(join(dir, PROFILE_FILE), built.profile);
   await writeJsonAtomic(join(dir, MANIFEST_FILE), { ...manifest, drift: built.drift, profile: PROFILE_FILE });
   const features = built.drift.features.map((feature) => feature.name);
@@ -62,7 +64,7 @@ export const profile: Command = {
   summary:
     "build a model's drift reference profile (sketches of its drift features on reference data or the training data)",
   usage:
-    "vane profile <model dir> --reference <requests.jsonl|dataset.csv> | <trained model dir> --name <model> --version <n> [--training training.json]; [--keep-examples <n> [--example-chars <n>]]",
+    "vane profile <model dir> --reference <requests.jsonl|dataset.csv> [--where column=value] | <trained model dir> --name <model> --version <n> [--training training.json]; [--keep-examples <n> [--example-chars <n>]]",
   options: {
     reference: {
       type: "string",
@@ -75,6 +77,12 @@ export const profile: Command = {
       description: "model version the profile belongs to (required without --reference)",
     },
     training: { type: "string", description: "training.json, when the directory has none" },
+    where: {
+      type: "string",
+      multiple: true,
+      description:
+        "with a CSV --reference: only rows whose column holds this value, column=value (repeatable)",
+    },
     "keep-examples": {
       type: "string",
       description: `raw input texts each drift window keeps as examples, 1 to ${MAX_EXAMPLES_PER_WINDOW} (default: none; inputs may be personal data)`,
@@ -88,8 +96,14 @@ export const profile: Command = {
     if (context.positionals.length !== 1) throw new CliError("name one model directory or .onnx file");
     const examples = examplesOption(context);
     if (typeof context.values.reference === "string") {
-      return profileFromReference(context.positionals[0], context.values.reference, examples);
+      return profileFromReference(
+        context.positionals[0],
+        context.values.reference,
+        examples,
+        whereOption(context),
+      );
     }
+    if (context.values.where !== undefined) throw new CliError("--where needs --reference <dataset.csv>");
     const name = requireString(context, "name");
     if (!MODEL_NAME.test(name))
       throw new CliError(`--name must match ${MODEL_NAME}, got ${JSON.stringify(name)}`);

@@ -1,7 +1,14 @@
 /** `vane retrain`: a published version fine-tuned on its exported feedback, written as the next version. */
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { ARCHITECTURES } from "../../core/learn/network.js";
 import { MODEL_NAME } from "../../core/manifest.js";
+import type { RetrainSummary } from "../../toolchain/manifest.js";
+import {
+  retrainDatasetModel,
+  writeRetrainedDatasetVersion,
+} from "../../toolchain/retrain/dataset-retrain.js";
 import { readFeedbackData } from "../../toolchain/retrain/feedback-data.js";
 import { HEAD_DEFAULTS, trainHead } from "../../toolchain/retrain/head.js";
 import {
@@ -9,6 +16,7 @@ import {
   retrain as retrainVersion,
   writeRetrainedVersion,
 } from "../../toolchain/retrain/retrain.js";
+import { TRAINING_RUN_FILE } from "../../toolchain/train/dataset-run.js";
 import { DEFAULT_FINE_TUNE } from "../../toolchain/train/finetune.js";
 import { CliError, type Command, type CommandContext, requireString } from "../command.js";
 import {
@@ -27,6 +35,26 @@ const points = (value: number) => `${value >= 0 ? "+" : ""}${(value * 100).toFix
 
 function optionalInteger(context: CommandContext, option: string, min: number, max: number) {
   return context.values[option] === undefined ? undefined : integerOption(context, option, min, max);
+}
+
+/** The run's rows and how child and parent compare, the lines both kinds of retrain print first. */
+function comparisonLines(
+  labels: { parent: string; child: string },
+  summary: RetrainSummary & {
+    feedback: { sizes: { train: number; validation: number } };
+  },
+  epochs: { best: number; run: number },
+  testSplit: string,
+): string[] {
+  const { parent, child } = labels;
+  const { heldOut: held, parentTest, feedback: rows, replay } = summary;
+  const compare = (c: typeof held) =>
+    `${parent} ${percent(c.parent.accuracy)}  ${child} ${percent(c.child.accuracy)}  (${points(c.child.accuracy - c.parent.accuracy)})`;
+  return [
+    `retrained ${parent} as ${child} on ${rows.rows} feedback rows (${rows.from} .. ${rows.to}): ${rows.sizes.train} train + ${replay.train} replayed, ${rows.sizes.validation} + ${replay.validation} validation, ${rows.sizes.test} held out; best epoch ${epochs.best} of ${epochs.run}`,
+    `held-out feedback  ${compare(held)}`,
+    `${testSplit}  ${compare(parentTest)}`,
+  ];
 }
 
 export const retrain: Command = {
@@ -61,7 +89,7 @@ export const retrain: Command = {
     from: {
       type: "string",
       description:
-        "the published version's model directory (model.onnx, training.json, manifest.json) (required)",
+        "the published version's model directory: model.onnx and manifest.json with training.json (vane train) or training-run.json (vane train --data, a tabular classifier) (required)",
     },
     feedback: { type: "string", description: "feedback data, as vane feedback export writes it (required)" },
     "replay-share": {
@@ -121,19 +149,24 @@ export const retrain: Command = {
     };
     const out = await parseOutputDirectory(context);
     const feedback = await readFeedbackData(feedbackPath);
-    const result = await asCliErrors(() =>
-      retrainVersion({
-        from,
-        feedback,
-        feedbackSource: feedbackPath,
-        replayShare,
-        heldOut,
-        validation,
-        seed: training.seed,
-        training,
-        onEpoch: (stats) => context.progress(formatEpoch(stats, epochs)),
-      }),
-    );
+    const options = {
+      from,
+      feedback,
+      feedbackSource: feedbackPath,
+      replayShare,
+      heldOut,
+      validation,
+      seed: training.seed,
+      training,
+      onEpoch: (stats: Parameters<typeof formatEpoch>[0]) => context.progress(formatEpoch(stats, epochs)),
+    };
+    if (existsSync(join(from, TRAINING_RUN_FILE))) {
+      return renderDatasetRetrain(await asCliErrors(() => retrainDatasetModel(options)), out, {
+        name,
+        version,
+      });
+    }
+    const result = await asCliErrors(() => retrainVersion(options));
     const identity = { name: name ?? result.parent.name, version: version ?? result.parent.version + 1 };
     const written = await writeRetrainedVersion(out, result, identity);
     const retraining = result.record.retraining;
@@ -142,9 +175,12 @@ export const retrain: Command = {
     const parentLabel = `${result.parent.name}@${result.parent.version}`;
     const childLabel = `${identity.name}@${identity.version}`;
     const text = [
-      `retrained ${parentLabel} as ${childLabel} on ${rows.rows} feedback rows (${rows.from} .. ${rows.to}): ${rows.sizes.train} train + ${replay.train} replayed, ${rows.sizes.validation} + ${replay.validation} validation, ${rows.sizes.test} held out; best epoch ${result.record.bestEpoch} of ${result.record.history.length}`,
-      `held-out feedback  ${parentLabel} ${percent(held.parent.accuracy)}  ${childLabel} ${percent(held.child.accuracy)}  (${points(held.child.accuracy - held.parent.accuracy)})`,
-      `parent's test split (${result.record.data.collection})  ${parentLabel} ${percent(parentTest.parent.accuracy)}  ${childLabel} ${percent(parentTest.child.accuracy)}  (${points(parentTest.child.accuracy - parentTest.parent.accuracy)})`,
+      ...comparisonLines(
+        { parent: parentLabel, child: childLabel },
+        retraining,
+        { best: result.record.bestEpoch, run: result.record.history.length },
+        `parent's test split (${result.record.data.collection})`,
+      ),
       `child on held-out  ${formatMetrics(held.child)}`,
       `wrote ${out} (${written.manifest.model.bytes} bytes, ${result.quantization.style} int8): vane publish ${out} --name ${identity.name} --version ${identity.version}`,
     ].join("\n");
@@ -164,6 +200,53 @@ export const retrain: Command = {
     };
   },
 };
+
+/** Writes a retrained dataset model and says how it compares with its parent. */
+async function renderDatasetRetrain(
+  result: Awaited<ReturnType<typeof retrainDatasetModel>>,
+  out: string,
+  given: { name?: string; version?: number },
+) {
+  const identity = {
+    name: given.name ?? result.parent.name,
+    version: given.version ?? result.parent.version + 1,
+  };
+  const manifest = await writeRetrainedDatasetVersion(out, result, identity);
+  const { heldOut: held, parentTest, feedback: rows, replay } = result.record.retraining;
+  const parentLabel = `${result.parent.name}@${result.parent.version}`;
+  const childLabel = `${identity.name}@${identity.version}`;
+  const stored = result.quantization ? `${result.quantization.style} int8` : "float32, as its parent";
+  const profile = manifest.profile
+    ? `drift profile over the ${result.reference.instances.length} instances it was tuned on`
+    : "no drift profile (the feedback kept no instances: keep instance, or run vane profile)";
+  const text = [
+    ...comparisonLines(
+      { parent: parentLabel, child: childLabel },
+      result.record.retraining,
+      { best: result.record.bestEpoch, run: result.record.history.length },
+      "parent's test split",
+    ),
+    `wrote ${out} (${manifest.model.bytes} bytes, ${stored}; ${profile}): vane publish ${out} --name ${identity.name} --version ${identity.version}`,
+  ].join("\n");
+  const comparison = (c: typeof held) => ({
+    parent: { accuracy: c.parent.accuracy, macroF1: c.parent.macroF1, count: c.parent.count },
+    child: { accuracy: c.child.accuracy, macroF1: c.child.macroF1, count: c.child.count },
+  });
+  return {
+    data: {
+      out,
+      parent: { name: result.parent.name, version: result.parent.version },
+      name: identity.name,
+      version: identity.version,
+      feedback: rows,
+      replay,
+      heldOut: comparison(held),
+      parentTest: comparison(parentTest),
+      manifest,
+    },
+    text,
+  };
+}
 
 async function runHead(context: CommandContext) {
   const from = requireString(context, "from");

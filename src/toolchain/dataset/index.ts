@@ -95,6 +95,8 @@ export interface Dataset {
   labels: string[] | null;
   features: string[];
   text: string | null;
+  /** The `where` filter the rows were selected by ({} for every row). */
+  where: Readonly<Record<string, string>>;
   /** Fitted on the train split; null when there are no feature columns (text only). */
   spec: TabularSpec | null;
   split: {
@@ -284,6 +286,7 @@ export async function loadDataset(path: string, options: DatasetOptions): Promis
     labels,
     features,
     text: options.text ?? null,
+    where: { ...options.where },
     spec,
     split: {
       ...settings,

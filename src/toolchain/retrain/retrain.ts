@@ -12,7 +12,6 @@ import { type Model, Network } from "../../core/learn/network.js";
 import { deriveSeed, Prng } from "../../core/learn/prng.js";
 import { isSparse, selectRows as selectFeatures, sparseFromDense, toDense } from "../../core/learn/rows.js";
 import type { Manifest } from "../../core/manifest.js";
-import type { Email } from "../data.js";
 import { exportOnnx, modelFromOnnx } from "../export.js";
 import { writeFileAtomic, writeJsonAtomic } from "../files.js";
 import { MODEL_FILE, sha256Hex } from "../manifest.js";
@@ -51,7 +50,7 @@ export const RETRAIN_DEFAULTS = {
 };
 
 export interface RetrainOptions {
-  /** The published version's model directory: model.onnx, training.json, manifest.json. */
+  /** The published version's model directory: model.onnx, manifest.json, training.json (or training-run.json). */
   from: string;
   feedback: readonly FeedbackRow[];
   /** Where the feedback came from (a path), for the record. */
@@ -81,7 +80,8 @@ interface FeedbackSet {
   texts: Array<string | null>;
 }
 
-function fraction(value: number, name: string, max = 1): number {
+/** A share option checked: at least 0 and below `max`, else refused naming the option. */
+export function fraction(value: number, name: string, max = 1): number {
   if (!(value >= 0 && value < max)) {
     throw InvalidInputError.field(name, `must be at least 0 and below ${max}, got ${value}`);
   }
@@ -151,10 +151,10 @@ function concatRows(parts: readonly LabeledRows[]): LabeledRows {
   return { features: { rows, cols, indptr, indices, values }, labels };
 }
 
-/** `share` of the mixed set drawn from the parent's emails: share / (1 - share) per feedback row. */
-function replayEmails(emails: readonly Email[], feedbackRows: number, share: number, random: Prng): Email[] {
+/** `share` of the mixed set drawn from the parent's training rows: share / (1 - share) per feedback row. */
+export function replaySample<T>(rows: readonly T[], feedbackRows: number, share: number, random: Prng): T[] {
   const wanted = share === 0 ? 0 : Math.round((share / (1 - share)) * feedbackRows);
-  return random.shuffle([...emails]).slice(0, Math.min(wanted, emails.length));
+  return random.shuffle([...rows]).slice(0, Math.min(wanted, rows.length));
 }
 
 /** Metrics of served bytes under onnxruntime-node, the runtime the toolchain evaluates with. */
@@ -180,7 +180,7 @@ async function servedMetrics(
 }
 
 /** The parent's quantization as its manifest records it, else the default served style. */
-function parentQuantization(parent: Manifest): QuantizeOptions {
+export function parentQuantization(parent: Manifest): QuantizeOptions {
   const recorded = (parent.training.compression as { quantization?: Partial<QuantizeOptions> } | undefined)
     ?.quantization;
   if (
@@ -195,8 +195,8 @@ function parentQuantization(parent: Manifest): QuantizeOptions {
 }
 
 /** The parent's served weights as a trainable model (an int8 version is dequantized first). */
-function warmStart(onnx: Uint8Array): Model {
-  return modelFromOnnx(dequantizeWeights(onnx));
+export function warmStart(onnx: Uint8Array, classes?: number): Model {
+  return modelFromOnnx(dequantizeWeights(onnx), classes);
 }
 
 export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
@@ -217,8 +217,8 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
   const split = splitFeedback(feedback.rows.labels, classes, heldOut, validationShare, seed);
   const parentSplits = await loadRecordSplits(record);
   const random = new Prng(deriveSeed(seed, "replay"));
-  const replayTrain = replayEmails(parentSplits.train, split.train.length, replayShare, random);
-  const replayValidation = replayEmails(
+  const replayTrain = replaySample(parentSplits.train, split.train.length, replayShare, random);
+  const replayValidation = replaySample(
     parentSplits.validation,
     split.validation.length,
     replayShare,

@@ -123,6 +123,8 @@ export interface DatasetTrainingRecord {
     label: string;
     features: string[];
     text: string | null;
+    /** The rows' `where` filter: a retrain rebuilds the same split from the file to replay it. */
+    where?: Dataset["where"];
     split: Dataset["split"];
     counts: Dataset["counts"];
   };
@@ -353,6 +355,7 @@ function describeRun(parts: RunParts): DatasetRun {
       label: dataset.label,
       features: dataset.features,
       text: dataset.text,
+      where: dataset.where,
       split: dataset.split,
       counts: dataset.counts,
     },

@@ -39,6 +39,9 @@ export default defineConfig({
                 MAX_BATCH: "8",
                 MAX_TEXT_CHARS: "50000",
                 MAX_IMAGE_PIXELS: "65536",
+                // Every prediction sampled and logged, so tests can count each one exactly.
+                DRIFT_SAMPLE_RATE: "1",
+                PREDICTION_LOG_RATE: "1",
                 ADMIN_TOKEN: "test-admin-token",
                 WEBHOOK_SECRET: "test-webhook-secret",
                 FEEDBACK_SECRET: "test-feedback-secret",

@@ -17,6 +17,7 @@ declare namespace Cloudflare {
 		SESSION_CACHE_BYTES: string;
 		MODEL_LOAD_TIMEOUT_MS: string;
 		DRIFT_SAMPLE_RATE: string;
+		PREDICTION_LOG_RATE: string;
 		DRIFT_WINDOW_SECONDS: string;
 		DRIFT_RETENTION_DAYS: string;
 		POLICY_LOOKBACK_HOURS: string;

@@ -14,6 +14,7 @@ export interface Limits {
   maxImagePixels: number;
   sessionCacheBytes: number;
   driftSampleRate: number;
+  predictionLogRate: number;
   driftWindowSeconds: number;
   driftRetentionDays: number;
   modelLoadTimeoutMs: number;
@@ -34,6 +35,7 @@ type VarName = { [K in keyof Env]-?: Env[K] extends string | undefined ? K : nev
 const numberVar = (schema: z.ZodNumber) => z.string().transform(Number).pipe(schema);
 const positive = numberVar(z.number().positive());
 const positiveInteger = numberVar(z.number().int().positive());
+const share = numberVar(z.number().min(0).max(1));
 
 const httpUrl = z
   .string()
@@ -49,7 +51,9 @@ const LIMIT_VARS = {
   maxTextChars: ["MAX_TEXT_CHARS", positiveInteger, 1_048_576],
   maxImagePixels: ["MAX_IMAGE_PIXELS", positiveInteger, 4_194_304],
   sessionCacheBytes: ["SESSION_CACHE_BYTES", positiveInteger, 64 * 1024 * 1024],
-  driftSampleRate: ["DRIFT_SAMPLE_RATE", numberVar(z.number().min(0).max(1)), 1],
+  // A tenth: enough samples for the policy at a small cost (the trade-off: docs/drift.md, "Sampling").
+  driftSampleRate: ["DRIFT_SAMPLE_RATE", share, 0.1],
+  predictionLogRate: ["PREDICTION_LOG_RATE", share, 0.1],
   driftWindowSeconds: ["DRIFT_WINDOW_SECONDS", positiveInteger, 600],
   driftRetentionDays: ["DRIFT_RETENTION_DAYS", positive, 30],
   modelLoadTimeoutMs: ["MODEL_LOAD_TIMEOUT_MS", positive, 10_000],

@@ -4,8 +4,9 @@
  * that request and counted, per version and role that scored it, as correct or not; live accuracy per
  * version is what the scheduled promotion run compares.
  *
- * A request id with no record (not sampled, expired, another model's, or never seen) is counted as
- * unknown, not refused. A label that is not one of the answering version's labels, or an index past
+ * A request id with no record (outside the prediction log's share, expired, another model's, or never
+ * seen) is counted as unknown, not refused; those outside the log's share are counted apart as
+ * unlogged, so a caller can tell labels lost to the sampling from labels for ids vane never answered. A label that is not one of the answering version's labels, or an index past
  * the request's batch, is refused with 422 and nothing of the call is counted. Only the receiver of a
  * prediction (its feedback token) or an operator may label it (./feedback-auth.ts): else 401.
  */
@@ -15,6 +16,7 @@ import { limits } from "../config.js";
 import { type FeedbackKey, foldFeedback, type LabelledInstance } from "../drift/feedback.js";
 import { type LabelledPrediction, labelRows } from "../drift/feedback-data.js";
 import { readPredictions } from "../drift/predictions.js";
+import { isLogged } from "../drift/sampling.js";
 import { windowStart } from "../drift/window-format.js";
 import { keys } from "../registry/keys.js";
 import { readManifest } from "../registry/manifests.js";
@@ -59,6 +61,8 @@ const FeedbackResponse = z
     matched: z.number().int(),
     /** Labels whose request id has no prediction record. */
     unknown: z.number().int(),
+    /** Of the unknown labels, those whose request id is outside the prediction log's share (PREDICTION_LOG_RATE): no record was kept. */
+    unlogged: z.number().int(),
     /** Matched labels that had been counted before (the first label of an instance wins). */
     duplicates: z.number().int(),
   })
@@ -118,11 +122,14 @@ export const feedback = resourceApp().openapi(route, async (c) => {
   const groups = new Map<string, { key: FeedbackKey; instances: LabelledInstance[] }>();
   const seconds = limits(c.env).driftWindowSeconds;
   const training: LabelledPrediction[] = [];
+  const logRate = limits(c.env).predictionLogRate;
   let unknown = 0;
+  let unlogged = 0;
   for (const [i, item] of labels.entries()) {
     const record = records.get(item.requestId);
     if (!record) {
       unknown++;
+      if (!isLogged(item.requestId, logRate)) unlogged++;
       continue;
     }
     const [answer, ...shadows] = record.entries;
@@ -188,5 +195,5 @@ export const feedback = resourceApp().openapi(route, async (c) => {
     storageFailed("label the kept training data"),
   );
   const matched = labels.length - unknown;
-  return c.json({ model: name, matched, unknown, duplicates: matched - counted }, 200);
+  return c.json({ model: name, matched, unknown, unlogged, duplicates: matched - counted }, 200);
 });

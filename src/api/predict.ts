@@ -24,7 +24,7 @@ import { keptInstances } from "../drift/feedback-data.js";
 import { logPrediction, type PredictionEntry } from "../drift/predictions.js";
 import { recordSamples } from "../drift/recorder.js";
 import type { ServingRole } from "../drift/sample.js";
-import { isSampled } from "../drift/sampling.js";
+import { isLogged } from "../drift/sampling.js";
 import { readState } from "../registry/state.js";
 import { type PredictBody, prepareBatch } from "../serving/featurizers.js";
 import { tensorOutputs } from "../serving/outputs.js";
@@ -201,6 +201,7 @@ interface Deferred {
   started: number;
   latencyMs: number;
   sampleRate: number;
+  logRate: number;
   shadow: (() => Promise<Scored | null>) | null;
   /** The request's instances as sent, for models that keep them as training data. */
   instances: readonly unknown[] | undefined;
@@ -234,11 +235,11 @@ function predictionEntry(scored: Scored, role: ServingRole): PredictionEntry | n
 
 /**
  * Everything after the response, in waitUntil: the answer's drift samples, the shadow candidate's
- * scoring and samples, then (for sampled requests) the prediction record feedback joins on. Each part
+ * scoring and samples, then (for logged requests) the prediction record feedback joins on. Each part
  * swallows its own failures: none of it may fail or slow the prediction.
  */
 async function afterResponse(env: Env, answer: Scored, context: Deferred): Promise<void> {
-  const { requestId, started, sampleRate } = context;
+  const { requestId, started } = context;
   const shadowed = async (): Promise<Scored | null> => {
     if (!context.shadow) return null;
     try {
@@ -259,7 +260,7 @@ async function afterResponse(env: Env, answer: Scored, context: Deferred): Promi
     recordSamples(env, samplesFor(answer, context, context.latencyMs)),
     shadowed(),
   ]);
-  if (!isSampled(requestId, sampleRate)) return;
+  if (!isLogged(requestId, context.logRate)) return;
   const entries = [predictionEntry(answer, answer.serving.role), shadow && predictionEntry(shadow, "shadow")];
   const kept = entries.filter((entry): entry is PredictionEntry => entry !== null);
   if (kept.length === 0) return;
@@ -291,6 +292,7 @@ function respond(
       started,
       latencyMs: Date.now() - started,
       sampleRate: answer.serving.sampleRate ?? limits(c.env).driftSampleRate,
+      logRate: limits(c.env).predictionLogRate,
       shadow,
       instances: request.instances,
     }),

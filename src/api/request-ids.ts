@@ -1,22 +1,20 @@
 /**
  * A request id names one prediction of a model. The predict path refuses (409) a caller's id that
  * already names a logged prediction of the model, so a second call under it cannot lose its record,
- * its drift samples or its feedback to the first. Ids outside the drift sample are never logged
- * (the sample is a hash of the id, so the same id is always out): reusing one loses nothing.
+ * its drift samples or its feedback to the first. Ids outside the prediction log's share are never
+ * logged (the share is a hash of the id, so the same id is always out): reusing one loses nothing.
  */
 import type { MiddlewareHandler } from "hono";
 import { limits } from "../config.js";
 import { readPredictions } from "../drift/predictions.js";
-import { isSampled } from "../drift/sampling.js";
-import { readState } from "../registry/state.js";
+import { isLogged } from "../drift/sampling.js";
 import type { AppEnv } from "./context.js";
 import { ApiError } from "./problem.js";
 
 /** Whether `requestId` already names a logged prediction of `model`; false (logged) if unreadable. */
 async function alreadyLogged(env: Env, model: string, requestId: string): Promise<boolean> {
   try {
-    const state = await readState(env, model);
-    if (!state || !isSampled(requestId, state.sampleRate ?? limits(env).driftSampleRate)) return false;
+    if (!isLogged(requestId, limits(env).predictionLogRate)) return false;
     return (await readPredictions(env.PREDICTIONS, model, [requestId])).size > 0;
   } catch (error) {
     console.warn(

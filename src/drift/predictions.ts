@@ -1,5 +1,5 @@
 /**
- * The prediction log: for each sampled request, what the answering version (and any shadow candidate)
+ * The prediction log: for each logged request (PREDICTION_LOG_RATE), what the answering version (and any shadow candidate)
  * predicted, kept a week in D1 so that feedback can join true labels with it by request id.
  *
  * Why D1 and not one KV key per request: the predict path writes the records of the calls an isolate

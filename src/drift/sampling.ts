@@ -15,6 +15,11 @@ export function isSampled(requestId: string, rate: number): boolean {
   return inShare("drift", requestId, rate);
 }
 
+/** Whether the prediction log keeps `requestId`'s answer: its own share, drawn apart from the drift sample. */
+export function isLogged(requestId: string, rate: number): boolean {
+  return inShare("predictions", requestId, rate);
+}
+
 export interface ScoredBatch {
   manifest: Manifest;
   role: ServingRole;

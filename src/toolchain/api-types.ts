@@ -726,6 +726,7 @@ export interface components {
             model: string;
             matched: number;
             unknown: number;
+            unlogged: number;
             duplicates: number;
         };
         /**

@@ -44,7 +44,7 @@ describe("a generated client", () => {
       body: { labels: [{ requestId: "client-call-1", label: "spam", token: token ?? undefined }] },
     });
     expect(feedback.response.status).toBe(200);
-    expect(feedback.data).toEqual({ model: MODEL, matched: 1, unknown: 0, duplicates: 0 });
+    expect(feedback.data).toEqual({ model: MODEL, matched: 1, unknown: 0, unlogged: 0, duplicates: 0 });
   });
 
   it("reads a model through the admin API with the bearer token, and gets the 401 without it", async () => {

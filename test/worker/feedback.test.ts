@@ -58,7 +58,7 @@ describe("feedback on the active version's predictions", () => {
     const model = "feedback-matched";
     const { status, body } = await feedback(truth(await answeredBy(model)), model);
     expect(status).toBe(200);
-    expect(body).toEqual({ model, matched: 6, unknown: 0, duplicates: 0 });
+    expect(body).toEqual({ model, matched: 6, unknown: 0, unlogged: 0, duplicates: 0 });
     const correct = v1Labels.filter((label, i) => label === mails[i].label).length;
     expect(await windows(model, 1)).toEqual({
       active: expect.objectContaining({ version: 1, role: "active", count: 6, correct }),
@@ -78,7 +78,7 @@ describe("feedback on the active version's predictions", () => {
   it("counts request ids it has no prediction for as unknown", async () => {
     const { status, body } = await feedback([{ requestId: "never-predicted", label: "spam" }]);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ matched: 0, unknown: 1, duplicates: 0 });
+    expect(body).toMatchObject({ matched: 0, unknown: 1, unlogged: 0, duplicates: 0 });
   });
 
   it("takes index 0 when none is given", async () => {
@@ -245,9 +245,35 @@ describe("a request outside the drift sample", () => {
     await putState({ name: UNSAMPLED, active: 1, sampleRate: 0 });
   });
 
-  it("keeps no prediction record, so its labels are unknown", async () => {
+  it("is still in the prediction log, which has a rate of its own: its labels are matched", async () => {
     const answers = await replay(UNSAMPLED, mails.slice(0, 2), { prefix: "fb-unsampled" });
     const { body } = await feedback(truth(answers), UNSAMPLED);
-    expect(body).toMatchObject({ matched: 0, unknown: 2 });
+    expect(body).toMatchObject({ matched: 2, unknown: 0, unlogged: 0 });
+  });
+});
+
+describe("a request outside the prediction log's share (PREDICTION_LOG_RATE 0)", () => {
+  const UNLOGGED = "feedback-unlogged";
+  const bindings: Env = { ...env, PREDICTION_LOG_RATE: "0" };
+
+  beforeAll(async () => {
+    await putShippedVersion("spam", 1, UNLOGGED);
+    await putState({ name: UNLOGGED, active: 1 });
+  });
+
+  it("keeps no prediction record: its labels are answered as unknown and unlogged", async () => {
+    const answers = await replay(UNLOGGED, mails.slice(0, 2), { prefix: "fb-unlogged", batch: 1, bindings });
+    const response = await settled(
+      jsonRequest("POST", `/v1/models/${UNLOGGED}/feedback`, { labels: truth(answers) }, operator),
+      bindings,
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      model: UNLOGGED,
+      matched: 0,
+      unknown: 2,
+      unlogged: 2,
+      duplicates: 0,
+    });
   });
 });

@@ -58,7 +58,12 @@ export async function startTestWorker(port: number, models: readonly SeededModel
     port,
     persistTo,
     testScheduled: true,
-    vars: { ADMIN_TOKEN, FEEDBACK_SECRET: "ops-test-feedback-secret", DRIFT_SAMPLE_RATE: "1" },
+    vars: {
+      ADMIN_TOKEN,
+      FEEDBACK_SECRET: "ops-test-feedback-secret",
+      DRIFT_SAMPLE_RATE: "1",
+      PREDICTION_LOG_RATE: "1",
+    },
   });
   return {
     ...edge,

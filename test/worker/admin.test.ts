@@ -370,7 +370,7 @@ describe("policy overrides that make no sense", () => {
 });
 
 describe("the per-model drift sample rate", () => {
-  it("is set through the admin API, audited, and decides which predictions are sampled", async () => {
+  it("is set through the admin API, audited, and decides which predictions are sampled for drift", async () => {
     const model = "admin-sample-rate";
     await putShippedVersion("spam", 1, model);
     await putState({ name: model, active: 1 });
@@ -383,7 +383,21 @@ describe("the per-model drift sample rate", () => {
       reason: "quiet",
       numbers: { sampleRate: 0, effective: 0, before: null },
     });
-    // At rate 0 the prediction is answered but no record of it is kept for feedback.
+    // At rate 0 the prediction is answered and no drift sample leaves; the prediction log, which has
+    // a rate of its own (PREDICTION_LOG_RATE, 1 in these tests), still keeps it for feedback.
+    const sent: unknown[] = [];
+    const queue = new Proxy(env.DRIFT_SAMPLES, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (property !== "send" && property !== "sendBatch") {
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (...args: unknown[]) => {
+          sent.push(args);
+          return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
+        };
+      },
+    });
     const predicted = await settled(
       jsonRequest(
         "POST",
@@ -391,9 +405,11 @@ describe("the per-model drift sample rate", () => {
         { instances: [{ text: "Subject: hi" }] },
         { "x-request-id": "admin-sample-rate-0" },
       ),
+      { ...env, DRIFT_SAMPLES: queue },
     );
     expect(predicted.status).toBe(200);
-    expect((await readPredictions(env.PREDICTIONS, model, ["admin-sample-rate-0"])).size).toBe(0);
+    expect(sent).toEqual([]);
+    expect((await readPredictions(env.PREDICTIONS, model, ["admin-sample-rate-0"])).size).toBe(1);
   });
 
   it("null hands the rate back to DRIFT_SAMPLE_RATE", async () => {

@@ -368,7 +368,9 @@ try {
     port: PORT,
     persistTo: STATE,
     testScheduled: true,
-    vars,
+    // A few hundred predictions: every one sampled and logged, as for any model with little traffic
+    // (the shipped tenths are for production volumes; docs/drift.md, "Sampling").
+    vars: { ...vars, DRIFT_SAMPLE_RATE: "1", PREDICTION_LOG_RATE: "1" },
     logFile: join(STATE, "wrangler.log"),
     // wrangler's first start bundles the Worker: slow on a loaded machine, and the edge is polled.
     startTimeoutMs: 300_000,

@@ -278,6 +278,8 @@ export interface FeedbackTotals {
   calls: number;
   matched: number;
   unknown: number;
+  /** Of the unknown, those outside the prediction log's share (PREDICTION_LOG_RATE): never recorded. */
+  unlogged: number;
   duplicates: number;
 }
 
@@ -288,13 +290,14 @@ export async function sendLabels(
   labels: readonly FeedbackLabel[],
   progress: (sent: number) => void = () => undefined,
 ): Promise<FeedbackTotals> {
-  const totals: FeedbackTotals = { labels: 0, calls: 0, matched: 0, unknown: 0, duplicates: 0 };
+  const totals: FeedbackTotals = { labels: 0, calls: 0, matched: 0, unknown: 0, unlogged: 0, duplicates: 0 };
   for (let start = 0; start < labels.length; start += FEEDBACK_BATCH) {
     const batch = labels.slice(start, start + FEEDBACK_BATCH);
     try {
       const answer = await worker.sendFeedback(name, batch);
       totals.matched += answer.matched;
       totals.unknown += answer.unknown;
+      totals.unlogged += answer.unlogged;
       totals.duplicates += answer.duplicates;
     } catch (error) {
       // The same error (its kind decides the exit code), saying what was counted before it.

@@ -61,7 +61,12 @@ export async function startBrowserEdge(
     port: await freePort(),
     persistTo,
     testScheduled: true,
-    vars: { ADMIN_TOKEN, FEEDBACK_SECRET: "browser-feedback-secret", DRIFT_SAMPLE_RATE: "1" },
+    vars: {
+      ADMIN_TOKEN,
+      FEEDBACK_SECRET: "browser-feedback-secret",
+      DRIFT_SAMPLE_RATE: "1",
+      PREDICTION_LOG_RATE: "1",
+    },
   });
   return {
     url: edge.url,

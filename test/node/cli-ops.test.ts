@@ -179,7 +179,7 @@ describe("vane feedback send", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(
-      `sent 12 labels for ${MODELS.feedbackCsv} from ${file} in 1 call(s): 12 matched a logged prediction, 0 unknown (not sampled, expired or never seen), 0 counted before`,
+      `sent 12 labels for ${MODELS.feedbackCsv} from ${file} in 1 call(s): 12 matched a logged prediction, 0 unknown (0 outside the prediction log's share, the others expired or never seen), 0 counted before`,
     );
   });
 
@@ -200,6 +200,7 @@ describe("vane feedback send", () => {
       calls: 2,
       matched: 4,
       unknown: 296,
+      unlogged: 0,
       duplicates: 0,
     });
   });

@@ -27,7 +27,7 @@ const send: Command = {
     );
     return {
       data: { model: name, file, ...totals },
-      text: `sent ${totals.labels} labels for ${name} from ${file} in ${totals.calls} call(s): ${totals.matched} matched a logged prediction, ${totals.unknown} unknown (not sampled, expired or never seen), ${totals.duplicates} counted before`,
+      text: `sent ${totals.labels} labels for ${name} from ${file} in ${totals.calls} call(s): ${totals.matched} matched a logged prediction, ${totals.unknown} unknown (${totals.unlogged} outside the prediction log's share, the others expired or never seen), ${totals.duplicates} counted before`,
     };
   },
 };

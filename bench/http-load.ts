@@ -24,11 +24,14 @@ export interface LoadResult {
   /** Latency of each request, in ms. */
   latencies: number[];
   failed: number;
+  /** What the first failed requests got (status and body, or the socket's error). */
+  failures: string[];
   /** Wall time of the whole run, in ms. */
   durationMs: number;
 }
 
-function send(target: Target, agent: Agent): Promise<boolean> {
+/** Sends one request; resolves with null when answered 200, else with what went wrong. */
+function send(target: Target, agent: Agent): Promise<string | null> {
   return new Promise((resolve) => {
     const req = request(
       {
@@ -40,15 +43,24 @@ function send(target: Target, agent: Agent): Promise<boolean> {
         agent,
       },
       (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode === 200));
-        response.on("error", () => resolve(false));
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          if (response.statusCode !== 200 && body.length < 300) body += chunk;
+        });
+        response.on("end", () =>
+          resolve(response.statusCode === 200 ? null : `${response.statusCode}: ${body.slice(0, 300)}`),
+        );
+        response.on("error", (error) => resolve(`response: ${error.message}`));
       },
     );
-    req.on("error", () => resolve(false));
+    req.on("error", (error) => resolve(`request: ${error.message}`));
     req.end(target.body);
   });
 }
+
+/** The first few failures of a run are kept, to say why (a load bench that only counts them cannot). */
+const KEPT_FAILURES = 5;
 
 /**
  * One keep-alive pool per run: a socket left idle by an earlier run may be closed by the server just
@@ -59,6 +71,7 @@ const freshAgent = () => new Agent({ keepAlive: true, maxSockets: 256 });
 export async function closedLoop(target: Target, connections: number, total: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let failed = 0;
+  const failures: string[] = [];
   let issued = 0;
   const agent = freshAgent();
   const began = performance.now();
@@ -66,18 +79,23 @@ export async function closedLoop(target: Target, connections: number, total: num
     while (issued < total) {
       issued++;
       const start = performance.now();
-      if (!(await send(target, agent))) failed++;
+      const failure = await send(target, agent);
+      if (failure !== null) {
+        failed++;
+        if (failures.length < KEPT_FAILURES) failures.push(failure);
+      }
       latencies.push(performance.now() - start);
     }
   };
   await Promise.all(Array.from({ length: connections }, caller));
   agent.destroy();
-  return { latencies, failed, durationMs: performance.now() - began };
+  return { latencies, failed, failures, durationMs: performance.now() - began };
 }
 
 export async function openLoop(target: Target, perSecond: number, total: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let failed = 0;
+  const failures: string[] = [];
   const agent = freshAgent();
   const began = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -87,15 +105,18 @@ export async function openLoop(target: Target, perSecond: number, total: number)
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const from = Math.min(scheduled, performance.now());
     inFlight.push(
-      send(target, agent).then((ok) => {
-        if (!ok) failed++;
+      send(target, agent).then((failure) => {
+        if (failure !== null) {
+          failed++;
+          if (failures.length < KEPT_FAILURES) failures.push(failure);
+        }
         latencies.push(performance.now() - from);
       }),
     );
   }
   await Promise.all(inFlight);
   agent.destroy();
-  return { latencies, failed, durationMs: performance.now() - began };
+  return { latencies, failed, failures, durationMs: performance.now() - began };
 }
 
 export function quantile(values: readonly number[], q: number): number {

@@ -50,6 +50,7 @@ interface Measure {
   p99: number;
   rps: number;
   failed: number;
+  failures: string[];
 }
 
 function measure(result: LoadResult): Measure {
@@ -58,6 +59,7 @@ function measure(result: LoadResult): Measure {
     p99: quantile(result.latencies, 0.99),
     rps: (result.latencies.length * 1000) / result.durationMs,
     failed: result.failed,
+    failures: result.failures,
   };
 }
 
@@ -131,7 +133,8 @@ async function driftCount(url: string, model: string): Promise<number> {
 }
 
 const predictPath = (model: string) => `/v1/models/${model}/predict`;
-const pick = (runs: Measure[], key: keyof Measure) => median(runs.map((run) => run[key]));
+type Figure = "p50" | "p99" | "rps" | "failed";
+const pick = (runs: Measure[], key: Figure) => median(runs.map((run) => run[key]));
 
 const started = performance.now();
 const loadAtStart = loadavg();
@@ -236,6 +239,9 @@ const failed = [...Object.values(saturated), ...Object.values(paced)]
   .reduce((n, r) => n + r.failed, 0);
 if (CHECK) {
   console.log(`load check: ${sent} sampled predictions sent, ${counted} counted, ${failed} failed requests`);
+  for (const [route, runs] of [...Object.entries(saturated), ...Object.entries(paced)]) {
+    for (const failure of runs.flatMap((run) => run.failures)) console.log(`  ${route}: ${failure}`);
+  }
   if (failed > 0 || counted !== sent) process.exit(1);
   process.exit(0);
 }
@@ -251,9 +257,9 @@ const LABELS: Record<Route, string> = {
   peerHealth: "peer B GET /healthz (node:http)",
 };
 /** One route over another, round by round: the pairing cancels what changes between rounds. */
-const ratios = (runs: Record<Route, Measure[]>, route: Route, over: Route, key: keyof Measure) =>
+const ratios = (runs: Record<Route, Measure[]>, route: Route, over: Route, key: Figure) =>
   runs[route].map((run, round) => run[key] / runs[over][round][key]);
-const ratio = (runs: Record<Route, Measure[]>, route: Route, over: Route, key: keyof Measure) =>
+const ratio = (runs: Record<Route, Measure[]>, route: Route, over: Route, key: Figure) =>
   median(ratios(runs, route, over, key));
 const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
 const ms = (value: number) => value.toFixed(2);

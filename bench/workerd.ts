@@ -17,6 +17,8 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import type { LocalBucket } from "../src/toolchain/local-r2.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
+/** The kernel's clock tick (USER_HZ), in which /proc gives CPU times: 100 on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface Bundle {
   /** What it was built from: "working tree" or the ref. */
@@ -63,12 +65,39 @@ export interface WorkerOptions {
   inspectorPort?: number;
 }
 
+/** The workerd processes this process runs (Linux /proc): miniflare spawns workerd as a child. */
+async function workerdChildren(): Promise<Set<number>> {
+  const pids = new Set<number>();
+  for (const task of await readdir("/proc/self/task")) {
+    const children = await readFile(`/proc/self/task/${task}/children`, "utf8").catch(() => "");
+    for (const pid of children.split(/\s+/).filter(Boolean).map(Number)) {
+      const name = await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "");
+      if (name.trim() === "workerd") pids.add(pid);
+    }
+  }
+  return pids;
+}
+
 /** One workerd process serving the bundle. */
 export class LocalWorker {
   private constructor(
     readonly miniflare: Miniflare,
     readonly url: string,
+    /** Its process, if found: its CPU time is what a run costs, whatever else shares the cores. */
+    private readonly pid: number | undefined,
   ) {}
+
+  /**
+   * CPU time (user + system) the workerd process has used so far, in ms, at the kernel's tick
+   * (10 ms): on a machine shared with other jobs, wall time measures the queue for the cores too.
+   */
+  async cpuMs(): Promise<number> {
+    if (this.pid === undefined) return Number.NaN;
+    const stat = await readFile(`/proc/${this.pid}/stat`, "utf8");
+    // Fields after the command name: state is the first, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  }
 
   static async start(options: WorkerOptions): Promise<LocalWorker> {
     const { bundle } = options;
@@ -76,6 +105,7 @@ export class LocalWorker {
     // The modules wrangler collected beside index.js (content-hash names), typed as wrangler.toml's
     // [[rules]] type them: the runtime's wasm precompiled, the dashboard's files as text.
     const collected = (await readdir(bundle.dir)).filter((file) => /^[0-9a-f]{40}-/.test(file));
+    const running = await workerdChildren();
     const miniflare = new Miniflare({
       ...workerOptions,
       name: "vane",
@@ -95,8 +125,9 @@ export class LocalWorker {
       ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     } as ConstructorParameters<typeof Miniflare>[0]);
     await miniflare.ready;
+    const started = [...(await workerdChildren())].filter((pid) => !running.has(pid));
     const url = (await miniflare.unsafeGetDirectURL("vane")).toString().replace(/\/$/, "");
-    return new LocalWorker(miniflare, url);
+    return new LocalWorker(miniflare, url, started.length === 1 ? started[0] : undefined);
   }
 
   /** The R2 bucket the Worker serves models from, through miniflare's Node proxy. */

@@ -6,9 +6,10 @@
  *
  * A request id with no record (outside the prediction log's share, expired, another model's, or never
  * seen) is counted as unknown, not refused; those outside the log's share are counted apart as
- * unlogged, so a caller can tell labels lost to the sampling from labels for ids vane never answered. A label that is not one of the answering version's labels, or an index past
- * the request's batch, is refused with 422 and nothing of the call is counted. Only the receiver of a
- * prediction (its feedback token) or an operator may label it (./feedback-auth.ts): else 401.
+ * unlogged, so a caller can tell labels lost to the sampling from labels for ids vane never answered.
+ * A label that is not one of the answering version's labels, or an index past the request's batch,
+ * is refused with 422 and nothing of the call is counted. Only the receiver of a prediction (its
+ * feedback token) or an operator may label it (./feedback-auth.ts): else 401.
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
@@ -61,7 +62,7 @@ const FeedbackResponse = z
     matched: z.number().int(),
     /** Labels whose request id has no prediction record. */
     unknown: z.number().int(),
-    /** Of the unknown labels, those whose request id is outside the prediction log's share (PREDICTION_LOG_RATE): no record was kept. */
+    /** Of the unknown labels, those outside the prediction log's share (PREDICTION_LOG_RATE): never kept. */
     unlogged: z.number().int(),
     /** Matched labels that had been counted before (the first label of an instance wins). */
     duplicates: z.number().int(),

@@ -1,6 +1,6 @@
 /**
- * The prediction log: for each logged request (PREDICTION_LOG_RATE), what the answering version (and any shadow candidate)
- * predicted, kept a week in D1 so that feedback can join true labels with it by request id.
+ * The prediction log: for each logged request (PREDICTION_LOG_RATE), what the answering version (and
+ * any shadow candidate) predicted, kept a week in D1 so that feedback can join true labels with it by request id.
  *
  * Why D1 and not one KV key per request: the predict path writes the records of the calls an isolate
  * answers within a fraction of a second as one batch (group commit), where KV would take a write and

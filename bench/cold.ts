@@ -185,6 +185,13 @@ const section = [
   "| model | bundle | start | first predict | floor (load + session + warm predict) | warm predict | first / floor, wall | first / floor, CPU |",
   "|---|---|---:|---:|---:|---:|---:|---:|",
   ...rows,
+  "",
+  ...models.map((model) => {
+    const at = (ref: string, key: keyof Cold) => of(ref, model.name, key);
+    const after = "working tree";
+    const firstOverFloor = at(after, "firstCpu") / at(after, "secondModelCpu");
+    return `- ${model.name}: the first predict's CPU went from ${ms(at(before, "firstCpu"))} to ${ms(at(after, "firstCpu"))} ms and its wall time from ${ms(at(before, "firstMs"))} to ${ms(at(after, "firstMs"))} ms; the start's CPU from ${ms(at(before, "startCpu"))} to ${ms(at(after, "startCpu"))} ms (start and first predict together: ${ms(at(before, "startCpu") + at(before, "firstCpu"))} before, ${ms(at(after, "startCpu") + at(after, "firstCpu"))} ms after). Target, a first predict within 2x of the floor: ${firstOverFloor <= 2 ? "met" : `**not met** (${firstOverFloor.toFixed(1)}x in CPU)`}.`;
+  }),
 ].join("\n");
 await writeSection("cold", section);
 console.log(section);

@@ -2,7 +2,8 @@
  * The CPU an online update costs the scheduled run, in process: the work src/promotion/online.ts does
  * between reading the feedback rows and storing the new version (fine-tuning, writing the ONNX bytes,
  * re-reading them to judge the update as served, and the onnxruntime-web session that verifies them),
- * for spam v1 (logistic, int8) and an int8 4096-64-2 MLP, at several rows per run. CPU time is the
+ * for spam v1 (logistic, int8), an int8 4096-64-2 MLP and the shipped weather model (tabular, int8
+ * MLP), at several rows per run. CPU time is the
  * process's user + system time (process.cpuUsage), median of RUNS runs; the cron's limit is 30 s.
  * It also reports what the update is worth: v1 and its update on the held-out 2003 test split, after
  * learning from 2003 training mail with true labels and with flipped ones.
@@ -11,6 +12,7 @@
 import { readFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
 import { encodeFeatures, type FeedbackRow } from "../src/core/feedback-row.js";
+import { tabularFeaturizer } from "../src/core/kinds/tabular/features.js";
 import { argmax } from "../src/core/learn/heads.js";
 import { initialNetwork } from "../src/core/learn/network.js";
 import { predictProbabilities } from "../src/core/learn/predict.js";
@@ -24,6 +26,7 @@ import { loadSplits } from "../src/toolchain/data.js";
 import { exportOnnx } from "../src/toolchain/export.js";
 import { quantizeModel } from "../src/toolchain/quantize.js";
 import { textBatch } from "../test/text-batch.js";
+import { newYorkDays } from "../test/weather-days.js";
 import { writeSection } from "./results-section.js";
 
 const RUNS = 5;
@@ -62,25 +65,38 @@ function rowsOf(mails: typeof learnMails, count: number, flip: boolean): Feedbac
 }
 
 /** One update as the Worker runs it: fine-tune, write, then load and run the bytes in onnxruntime-web. */
-async function onlineStep(parent: Uint8Array, rows: FeedbackRow[]): Promise<OnlineOutcome> {
-  const outcome = fineTuneOnline(parent, manifest, rows, update);
+async function onlineStep(
+  parent: Uint8Array,
+  rows: FeedbackRow[],
+  of: Manifest = manifest,
+  spec: UpdateSpec = update,
+): Promise<OnlineOutcome> {
+  const outcome = fineTuneOnline(parent, of, rows, spec);
   if (outcome.kind === "updated") {
     const session = await ort.InferenceSession.create(outcome.bytes, {
       ...WEB_SESSION_OPTIONS,
       executionProviders: ["wasm"],
     });
     const { check } = outcome;
-    await session.run({ features: new ort.Tensor("float32", check.features, [check.rows, 4096]) });
+    const width = check.features.length / check.rows;
+    await session.run({
+      [of.inputs[0].name]: new ort.Tensor("float32", check.features, [check.rows, width]),
+    });
     await session.release();
   }
   return outcome;
 }
 
-async function cpuMs(parent: Uint8Array, rows: FeedbackRow[]): Promise<number> {
+async function cpuMs(
+  parent: Uint8Array,
+  rows: FeedbackRow[],
+  of: Manifest = manifest,
+  spec: UpdateSpec = update,
+): Promise<number> {
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const before = process.cpuUsage();
-    await onlineStep(parent, rows);
+    await onlineStep(parent, rows, of, spec);
     const used = process.cpuUsage(before);
     times.push((used.user + used.system) / 1000);
   }
@@ -118,6 +134,37 @@ for (const count of ROWS_PER_RUN) {
   cost.push(`| ${count} | ${update.epochs} | ${logistic.toFixed(0)} | ${hidden.toFixed(0)} |`);
 }
 
+// The shipped weather model (tabular, int8 MLP) on New York's days, as test/worker/online-weather.test.ts updates it.
+const weatherManifest = Manifest.parse(JSON.parse(await readFile("models/weather/1/manifest.json", "utf8")));
+const weatherV1 = new Uint8Array(await readFile("models/weather/1/model.onnx"));
+const weatherUpdate = UpdateSpec.parse({
+  mode: "online",
+  maxRowsPerRun: 5000,
+  learningRate: 0.03,
+  epochs: 20,
+});
+if (weatherManifest.input.kind !== "tabular") throw new Error("models/weather/1 takes tabular input");
+const weatherFeatures = tabularFeaturizer(weatherManifest.input);
+const newYork = [...(await newYorkDays("2015")), ...(await newYorkDays("2014"))];
+const weatherRows = (count: number): FeedbackRow[] =>
+  Array.from({ length: count }, (_, i) => {
+    const day = newYork[i % newYork.length];
+    const { matrix } = weatherFeatures.featurize([day.instance]);
+    return {
+      requestId: `bench-${i}`,
+      index: 0,
+      time: new Date(0).toISOString(),
+      version: 1,
+      label: day.label,
+      features: encodeFeatures(matrix, [weatherFeatures.width], true),
+    };
+  });
+const weatherCost: string[] = [];
+for (const count of [365, 1000, 5000]) {
+  const ms = await cpuMs(weatherV1, weatherRows(count), weatherManifest, weatherUpdate);
+  weatherCost.push(`| ${count} | ${weatherUpdate.epochs} | ${ms.toFixed(0)} |`);
+}
+
 const worth: string[] = [];
 const baseline = testAccuracy(v1);
 for (const count of [320, 1000]) {
@@ -147,6 +194,13 @@ is 30 s; \`update.maxRowsPerRun\` bounds a run (at most ${5000}).
 | rows per run | epochs | spam v1, logistic 4096x2 (ms) | MLP 4096-64-2 (ms) |
 | -----------: | -----: | ----------------------------: | -----------------: |
 ${cost.join("\n")}
+
+The shipped weather model (models/weather/1: tabular, ${weatherFeatures.width} columns, int8 MLP, 5 classes)
+at the settings test/worker/online-weather.test.ts gives it (${weatherUpdate.epochs} epochs), on New York's days:
+
+| rows per run | epochs | weather@1 (ms) |
+| -----------: | -----: | -------------: |
+${weatherCost.join("\n")}
 
 What an update is worth: spam v1 (trained on 2002 mail) fine-tuned on 2003 training mail, judged on
 the 2003 test split (${testMails.length} mails, none of them learnt from), with true labels and with

@@ -4,6 +4,7 @@ import { inject } from "vitest";
 import type { Manifest } from "../../src/core/manifest.js";
 import type { TensorDType } from "../../src/core/tensor.js";
 import type { RegistryStateInput } from "../../src/registry/state.js";
+import type { OnlineWeatherFixture } from "./online-weather-setup.js";
 import type { TabularFixture } from "./tabular-setup.js";
 import type { WeatherFixture } from "./weather-setup.js";
 
@@ -49,6 +50,8 @@ export interface Fixtures {
   tabular: TabularFixture;
   /** Seattle's and New York's held-out 2015 days, and what Node measured of models/weather on them. */
   weather: WeatherFixture;
+  /** New York's 2015 and 2014 days for online updates of models/weather/1, and its labels of 2014. */
+  onlineWeather: OnlineWeatherFixture;
   tensorInputs: { x: number[]; ids: number[] };
   /** onnxruntime-node outputs: `name@version` (on `emails`) or `tensor`, then output name to values. */
   reference: Record<string, Record<string, number[]>>;

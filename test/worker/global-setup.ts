@@ -16,6 +16,7 @@ import type { Manifest } from "../../src/core/manifest.js";
 import { type Collection, LABELS, loadSplits } from "../../src/toolchain/data.js";
 import type { Fixtures, VersionFixture } from "./fixtures.js";
 import { imageFixture, wordpieceFixture } from "./kind-fixtures.js";
+import { onlineWeatherFixture } from "./online-weather-setup.js";
 import { tabularFixture } from "./tabular-setup.js";
 import { buildNanWeightsModel, buildTensorModel } from "./tensor-model.js";
 import { weatherFixture } from "./weather-setup.js";
@@ -207,6 +208,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
     tabular: await tabularFixture(),
     weather: await weatherFixture(),
+    onlineWeather: await onlineWeatherFixture(),
     reference,
     replay,
     learn2003: await learnFrom2003(versions),

@@ -11,8 +11,8 @@
  * imported with `vane import`). Writes its section of bench/RESULTS.md.
  * Run: npx tsx bench/cold.ts [--baseline <ref>]
  */
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { loadSplits } from "../src/toolchain/data.js";
 import { importModel } from "../src/toolchain/import.js";
@@ -116,7 +116,8 @@ let models: Model[] = [];
 try {
   const imported = await importModel({
     source: "models/zoo/large/model.onnx",
-    out: join(await mkdtemp(join(tmpdir(), "vane-cold-zoo-")), "large"),
+    // Inside the scratch directory, which goes at the end.
+    out: join(scratch, "zoo-large"),
     name: "zoo-large",
     version: 1,
     task: {},

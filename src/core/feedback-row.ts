@@ -82,3 +82,8 @@ export function denseFeatures(features: FeatureValues): Float32Array {
   });
   return dense;
 }
+
+/** The instances the rows kept as sent (feedbackData keep "instance"), in row order. */
+export function keptInstances(rows: readonly FeedbackRow[]): object[] {
+  return rows.flatMap((row) => (row.instance && typeof row.instance === "object" ? [row.instance] : []));
+}

@@ -46,6 +46,8 @@ export type OnlineOutcome =
       /** Held-out accuracy and loss of the update and of its parent, and the epoch kept. */
       metrics: Record<string, number>;
       check: OnlineCheck;
+      /** The rows it was tuned on (the held-out ones left out), whose population it learnt. */
+      trained: FeedbackRow[];
     };
 
 /** Rows the manifest's classifier can learn from: features of its input's width, a label it has. */
@@ -169,6 +171,7 @@ export function fineTuneOnline(
     bytes,
     ...counts,
     metrics,
+    trained: train.map((r) => rows[r]),
     check: {
       features: checkFeatures,
       rows: checked.length,

@@ -4,22 +4,32 @@
  * fine-tunes the active version on them (src/core/online-update.ts), proves the new ONNX bytes load
  * and compute what was trained under onnxruntime-web, stores them with a manifest carrying their
  * lineage as the next version, and registers it as the candidate: the promotion policy then judges it
- * on live feedback like any other candidate, and rejects it if it is worse.
+ * on live feedback like any other candidate, and rejects it if it is worse. When the rows it was tuned
+ * on kept the instances sent (feedbackData keep "instance"), its drift reference profile is rebuilt
+ * from them, so drift and data quality judge it against the population it learnt; rows that kept only
+ * the model's features leave it its parent's profile.
  *
  * A run does nothing while the model is pinned, has a candidate under evaluation, or its active
  * version is on probation: each update builds on a version the policy has accepted.
  */
 import { z } from "zod";
-import type { FeedbackRow } from "../core/feedback-row.js";
+import { limits } from "../config.js";
+import { type DriftValues, driftValues } from "../core/drift-features.js";
+import { type FeedbackRow, keptInstances } from "../core/feedback-row.js";
 import { Manifest } from "../core/manifest.js";
 import { fineTuneOnline, type OnlineCheck, usableRows } from "../core/online-update.js";
+import { buildProfile, type Profile } from "../core/profile.js";
+import { answer } from "../core/tasks/answer.js";
+import type { HostTensor } from "../core/tensor.js";
 import type { Lineage } from "../core/update-spec.js";
 import { type LabelCursor, readLabelledSince } from "../drift/feedback-data.js";
 import { commit } from "../registry/audit.js";
 import { keys } from "../registry/keys.js";
 import { listVersions, readManifest } from "../registry/manifests.js";
+import { writeProfile } from "../registry/profiles.js";
 import { readStateFromR2 } from "../registry/state.js";
 import { registerCandidate } from "../registry/transitions.js";
+import { prepareBatch } from "../serving/featurizers.js";
 import { sha256Hex } from "../serving/model-loader.js";
 import { onnxRuntime } from "../serving/ort-runtime.js";
 import { openSession } from "../serving/session-cache.js";
@@ -106,9 +116,62 @@ async function bytesRefusal(
   }
 }
 
-/** Copies the parent's files the new version shares with it (drift profile, input-kind assets). */
-async function copySharedFiles(bucket: R2Bucket, parent: Manifest, version: number): Promise<void> {
-  const files = [...(parent.profile ? [parent.profile] : []), ...parent.assets.map((asset) => asset.file)];
+/**
+ * The drift reference of the instances the update was tuned on, scored by its own bytes as the edge
+ * would score them (the parent's input kind and drift features); null when the rows kept no instances.
+ */
+async function tunedProfile(
+  env: Env,
+  parent: Manifest,
+  version: number,
+  bytes: Uint8Array,
+  trained: readonly FeedbackRow[],
+): Promise<Profile | null> {
+  const spec = parent.drift;
+  const instances = keptInstances(trained);
+  if (!spec || !parent.profile || instances.length === 0) return null;
+  const config = limits(env);
+  const ort = onnxRuntime();
+  const session = await openSession(bytes);
+  const values: DriftValues[] = [];
+  try {
+    for (let start = 0; start < instances.length; start += config.maxBatch) {
+      const chunk = instances.slice(start, start + config.maxBatch);
+      const batch = await prepareBatch(env.MODELS, parent, { instances: chunk }, config);
+      const feeds = Object.fromEntries(
+        Object.entries(batch.feeds).map(([name, t]) => [name, new ort.Tensor(t.dtype, t.data, t.dims)]),
+      );
+      const outputs: Record<string, HostTensor> = Object.fromEntries(
+        Object.entries(await session.run(feeds)).map(([name, t]) => [
+          name,
+          { dtype: t.type as HostTensor["dtype"], dims: t.dims, data: t.data as HostTensor["data"] },
+        ]),
+      );
+      const predictions = answer(parent.task, outputs, batch.size);
+      for (let index = 0; index < batch.size; index++) {
+        const scored = { index, size: batch.size, batch, outputs, prediction: predictions?.[index] };
+        values.push(driftValues(spec, scored, parent.task));
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  return buildProfile(spec, values, {
+    name: parent.name,
+    version,
+    source: { onlineFrom: `${parent.name}@${parent.version}`, feedbackInstances: instances.length },
+  });
+}
+
+/** Copies the parent's files the new version shares with it (input-kind assets, and its drift profile unless rebuilt). */
+async function copySharedFiles(
+  bucket: R2Bucket,
+  parent: Manifest,
+  version: number,
+  withProfile: boolean,
+): Promise<void> {
+  const profile = withProfile && parent.profile ? [parent.profile] : [];
+  const files = [...profile, ...parent.assets.map((asset) => asset.file)];
   for (const file of files) {
     const object = await bucket.get(keys.artifact(parent.name, parent.version, file));
     if (!object) throw new Error(`${parent.name}@${parent.version} has no ${file} to carry over`);
@@ -213,8 +276,16 @@ export async function runOnlineUpdate(env: Env, name: string, now: number): Prom
     training: {},
     lineage,
   });
+  const profile = await tunedProfile(env, parent, version, outcome.bytes, outcome.trained).catch((error) => {
+    // Kept instances the parent's input kind no longer takes: the parent's reference stays.
+    console.error(
+      JSON.stringify({ event: "online_profile_kept", name, parent: parent.version, reason: String(error) }),
+    );
+    return null;
+  });
   await env.MODELS.put(keys.artifact(name, version, manifest.model.file), outcome.bytes);
-  await copySharedFiles(env.MODELS, parent, version);
+  await copySharedFiles(env.MODELS, parent, version, profile === null);
+  if (profile) await writeProfile(env.MODELS, manifest, profile);
   // The manifest last, and only if no other run took the version number meanwhile.
   const written = await env.MODELS.put(keys.manifest(name, version), JSON.stringify(manifest), {
     onlyIf: new Headers({ "if-none-match": "*" }),

@@ -1,4 +1,4 @@
-/** Reading a version's drift reference profile from R2 (immutable, so cached per isolate). */
+/** A version's drift reference profile in R2: written once with the version, read (immutable, so cached per isolate). */
 import type { Manifest } from "../core/manifest.js";
 import { Profile } from "../core/profile.js";
 import { keys } from "./keys.js";
@@ -16,4 +16,16 @@ export async function readProfile(bucket: R2Bucket, manifest: Manifest): Promise
   const profile = parsed?.success ? parsed.data : null;
   profileCache.set(cacheKey, profile);
   return profile;
+}
+
+/** Stores the profile the manifest names, before its manifest is written (so never over a served one). */
+export async function writeProfile(bucket: R2Bucket, manifest: Manifest, profile: Profile): Promise<void> {
+  if (!manifest.profile) throw new RangeError(`${manifest.name}@${manifest.version} names no profile file`);
+  await bucket.put(
+    keys.artifact(manifest.name, manifest.version, manifest.profile),
+    JSON.stringify(profile),
+    {
+      httpMetadata: { contentType: "application/json" },
+    },
+  );
 }

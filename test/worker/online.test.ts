@@ -13,6 +13,7 @@ import {
   accuracyOf,
   admin,
   auditLog,
+  comparisonOf,
   cron,
   labelAll,
   queueFolded,
@@ -107,11 +108,7 @@ describe("the story, online: 2003 mail reaches v1, which learns from its feedbac
     await cron();
     const [promotion] = await auditLog(MODEL);
     expect(promotion).toMatchObject({ actor: "scheduler", action: "promote", version: 2 });
-    const comparison = promotion.numbers.comparison as {
-      basis: string;
-      candidate: { labels: number; accuracy: number };
-      active: { labels: number; accuracy: number };
-    };
+    const comparison = comparisonOf(promotion);
     expect(comparison.basis).toBe("paired");
     expect(comparison.active).toEqual({
       labels: 120,

@@ -177,6 +177,17 @@ export async function auditLog(model: string): Promise<AuditRecord[]> {
   return records;
 }
 
+/** How a promotion or rejection compared the candidate with the active version, as its audit record says. */
+export interface PromotionComparison {
+  basis: string;
+  candidate: { labels: number; accuracy: number };
+  active: { labels: number; accuracy: number };
+}
+
+export function comparisonOf(record: AuditRecord): PromotionComparison {
+  return record.numbers.comparison as PromotionComparison;
+}
+
 export async function stateOf(model: string): Promise<RegistryState> {
   const found = await readStateFromR2(env.MODELS, model);
   if (!found) throw new Error(`no state for ${model}`);

@@ -8,7 +8,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { InvalidInputError, UnprocessableError } from "../../core/errors.js";
-import type { FeedbackRow } from "../../core/feedback-row.js";
+import { type FeedbackRow, keptInstances } from "../../core/feedback-row.js";
 import { featureWidth, tabularFeaturizer } from "../../core/kinds/tabular/features.js";
 import type { TabularSpec } from "../../core/kinds/tabular/schema.js";
 import { type FitOptions, fitNetwork, type Split } from "../../core/learn/fit.js";
@@ -374,10 +374,7 @@ export async function retrainDatasetModel(options: RetrainOptions): Promise<Data
     timing: { featurizeMs: 0, trainMs },
     retraining,
   };
-  const feedbackInstances = split.train.flatMap((row) => {
-    const instance = options.feedback[row].instance;
-    return instance && typeof instance === "object" ? [instance] : [];
-  });
+  const feedbackInstances = keptInstances(split.train.map((row) => options.feedback[row]));
   return {
     parent,
     served,

@@ -33,7 +33,7 @@ import type { DatasetTrainingRecord } from "../train/dataset-run.js";
 import { TRAINING_RUN_FILE } from "../train/dataset-run.js";
 import { DEFAULT_FINE_TUNE } from "../train/finetune.js";
 import { withoutUndefined } from "../train/trainer.js";
-import { rowFeatures, timeWindow } from "./feedback-data.js";
+import { feedbackSummary, rowFeatures } from "./feedback-data.js";
 import {
   fraction,
   parentQuantization,
@@ -338,17 +338,16 @@ export async function retrainDatasetModel(options: RetrainOptions): Promise<Data
   const served = quantization ? quantizeModel(onnx, quantization).bytes : onnx;
   const heldOutRows = pick(feedback, split.heldOut, width);
   const parentTest = original.rows("test");
-  const window = timeWindow(options.feedback);
   const retraining: DatasetRetraining = {
     method: "retrain",
     parent: { name: parent.name, version: parent.version, sha256: parent.model.sha256 },
-    feedback: {
-      source: options.feedbackSource,
-      ...window,
-      rows: options.feedback.length,
-      sizes: { train: split.train.length, validation: split.validation.length, test: split.heldOut.length },
-      byLabel: labels.map((_, c) => feedback.labels.filter((l) => l === c).length),
-    },
+    feedback: feedbackSummary(
+      options.feedbackSource,
+      options.feedback,
+      split,
+      feedback.labels,
+      labels.length,
+    ),
     replay: { share: replayShare, train: replayTrain.length, validation: replayValidation.length },
     heldOut: {
       parent: await servedMetrics(parentBytes, parent, heldOutRows, width),

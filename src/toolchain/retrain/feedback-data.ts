@@ -57,3 +57,24 @@ export function timeWindow(rows: readonly FeedbackRow[]): { from: string; to: st
   const times = rows.map((row) => row.time).sort();
   return { from: times[0], to: times[times.length - 1] };
 }
+
+/**
+ * What a retrained version's record says of the feedback it learned from: where it came from, the
+ * time it spans, its rows, how they were split and how many of each class (`labels` by class index).
+ */
+export function feedbackSummary(
+  source: string,
+  rows: readonly FeedbackRow[],
+  split: { train: readonly number[]; validation: readonly number[]; heldOut: readonly number[] },
+  labels: ArrayLike<number>,
+  classes: number,
+) {
+  const all = Array.from(labels);
+  return {
+    source,
+    ...timeWindow(rows),
+    rows: rows.length,
+    sizes: { train: split.train.length, validation: split.validation.length, test: split.heldOut.length },
+    byLabel: Array.from({ length: classes }, (_, c) => all.filter((l) => l === c).length),
+  };
+}

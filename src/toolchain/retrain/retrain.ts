@@ -29,7 +29,7 @@ import { loadRecordSplits } from "../train/pipeline.js";
 import { hyperparameters, TrainingRecord } from "../train/record.js";
 import { type LabeledRows, labeledRows } from "../train/sparse.js";
 import { optimize, resolveOptions, withoutUndefined } from "../train/trainer.js";
-import { rowFeatures, timeWindow } from "./feedback-data.js";
+import { feedbackSummary, rowFeatures, timeWindow } from "./feedback-data.js";
 import { splitFeedback } from "./split.js";
 
 /** The served model's quantization when the parent's manifest does not record one. */
@@ -270,16 +270,13 @@ export async function retrain(options: RetrainOptions): Promise<RetrainResult> {
     retraining: {
       method: "retrain",
       parent: { name: parent.name, version: parent.version, sha256: parent.model.sha256 },
-      feedback: {
-        source: options.feedbackSource,
-        ...window,
-        rows: options.feedback.length,
-        sizes: { train: split.train.length, validation: split.validation.length, test: split.heldOut.length },
-        byLabel: Array.from(
-          { length: classes },
-          (_, c) => feedback.rows.labels.filter((l) => l === c).length,
-        ),
-      },
+      feedback: feedbackSummary(
+        options.feedbackSource,
+        options.feedback,
+        split,
+        feedback.rows.labels,
+        classes,
+      ),
       replay: { share: replayShare, train: replayTrain.length, validation: replayValidation.length },
       heldOut: {
         parent: await servedMetrics(parentDir.onnx, record, heldOutRows),

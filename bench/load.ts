@@ -33,7 +33,7 @@ const CHECK = process.argv.includes("--check");
 const EDGE_PORT = 8799;
 const before = baselineRef();
 const ROUNDS = CHECK ? 2 : 6;
-const REQUESTS = CHECK ? 300 : 1000;
+const REQUESTS = CHECK ? 300 : 2000;
 /** Requests per open-loop run: more than closed-loop runs, since a median of a few ms is compared. */
 const PACED_REQUESTS = CHECK ? 300 : 2000;
 const CONNECTIONS = 8;
@@ -49,18 +49,27 @@ interface Measure {
   p50: number;
   p99: number;
   rps: number;
+  /** CPU time of the server's process per request, ms (NaN where it cannot be read). */
+  cpu: number;
   failed: number;
   failures: string[];
 }
 
-function measure(result: LoadResult): Measure {
+function measure(result: LoadResult, cpuMs: number): Measure {
   return {
     p50: quantile(result.latencies, 0.5),
     p99: quantile(result.latencies, 0.99),
     rps: (result.latencies.length * 1000) / result.durationMs,
+    cpu: cpuMs / (result.latencies.length + result.failed),
     failed: result.failed,
     failures: result.failures,
   };
+}
+
+/** A load target and the CPU clock of the process that serves it. */
+interface Server {
+  target: Target;
+  cpuMs(): Promise<number>;
 }
 
 const median = (values: number[]) => {
@@ -125,6 +134,15 @@ async function startPeer(runtime: "node" | "web"): Promise<{ child: ChildProcess
 
 const portOf = (worker: { url: string }) => Number(new URL(worker.url).port);
 
+/** CPU time (user + system) a process has used so far, in ms, at the kernel's 10 ms tick (Linux /proc). */
+async function processCpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  if (stat === "") return Number.NaN;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function driftCount(url: string, model: string): Promise<number> {
   const body = (await (await fetch(`${url}/v1/models/${model}/drift?window=1h`)).json()) as {
     versions: Array<{ samples: number }>;
@@ -133,7 +151,7 @@ async function driftCount(url: string, model: string): Promise<number> {
 }
 
 const predictPath = (model: string) => `/v1/models/${model}/predict`;
-type Figure = "p50" | "p99" | "rps" | "failed";
+type Figure = "p50" | "p99" | "rps" | "cpu" | "failed";
 const pick = (runs: Measure[], key: Figure) => median(runs.map((run) => run[key]));
 
 const started = performance.now();
@@ -168,50 +186,68 @@ let counted = 0;
 const workers: Array<{ url: string; dispose(): Promise<void> }> = [];
 const peers: ChildProcess[] = [];
 try {
-  const models = { [MODEL]: undefined, [ALL_SAMPLED]: 1 };
+  const servers: Partial<Record<Route, Server>> = {};
+  const served = (port: number, path: string, cpuMs: () => Promise<number>, withBody = true): Server => ({
+    target: { host: "127.0.0.1", port, path, ...(withBody ? { body } : {}) },
+    cpuMs,
+  });
   const bundle = CHECK ? null : await buildBundle(scratch);
-  const vane = bundle
-    ? await startVane(bundle, join(scratch, "vane"), models)
-    : await startEdge(join(scratch, "edge"), models);
-  workers.push(vane);
-  const targets: Partial<Record<Route, Target>> = {
-    vane: { host: "127.0.0.1", port: portOf(vane), path: predictPath(MODEL), body },
-    allSampled: { host: "127.0.0.1", port: portOf(vane), path: predictPath(ALL_SAMPLED), body },
-    vaneHealth: { host: "127.0.0.1", port: portOf(vane), path: "/healthz" },
-  };
+  // The model sampled at rate 1 is served apart: folding every one of its samples (and its sketch
+  // window's growing set of seen ids) must not land in the runs of the model at the defaults.
+  let accounted: { url: string };
   if (bundle) {
+    const vane = await startVane(bundle, join(scratch, "vane"), { [MODEL]: undefined });
+    const allSampled = await startVane(bundle, join(scratch, "all-sampled"), { [ALL_SAMPLED]: 1 });
     const off = { DRIFT_SAMPLE_RATE: "0", PREDICTION_LOG_RATE: "0" };
-    workers.push(await startVane(bundle, join(scratch, "unsampled"), { [MODEL]: undefined }, off));
-    const baseline = await buildBundle(scratch, before);
+    const unsampled = await startVane(bundle, join(scratch, "unsampled"), { [MODEL]: undefined }, off);
+    const baselineBundle = await buildBundle(scratch, before);
     // The baseline predates PREDICTION_LOG_RATE: its prediction log follows the drift rate, 0 here.
-    workers.push(await startVane(baseline, join(scratch, "baseline"), { [MODEL]: 0 }));
+    const baseline = await startVane(baselineBundle, join(scratch, "baseline"), { [MODEL]: 0 });
+    workers.push(vane, allSampled, unsampled, baseline);
+    accounted = allSampled;
     const [peerA, peerB] = [await startPeer("node"), await startPeer("web")];
     peers.push(peerA.child, peerB.child);
-    const [, unsampled, baselinePort] = workers.map(portOf);
-    targets.unsampled = { host: "127.0.0.1", port: unsampled, path: predictPath(MODEL), body };
-    targets.baseline = { host: "127.0.0.1", port: baselinePort, path: predictPath(MODEL), body };
-    targets.peerA = { host: "127.0.0.1", port: peerA.port, path: predictPath(MODEL), body };
-    targets.peerB = { host: "127.0.0.1", port: peerB.port, path: predictPath(MODEL), body };
-    targets.peerHealth = { host: "127.0.0.1", port: peerB.port, path: "/healthz" };
+    const cpuOf = (worker: LocalWorker) => () => worker.cpuMs();
+    const peerCpu = (child: ChildProcess) => () => processCpuMs(child.pid);
+    servers.vane = served(portOf(vane), predictPath(MODEL), cpuOf(vane));
+    servers.allSampled = served(portOf(allSampled), predictPath(ALL_SAMPLED), cpuOf(allSampled));
+    servers.vaneHealth = served(portOf(vane), "/healthz", cpuOf(vane), false);
+    servers.unsampled = served(portOf(unsampled), predictPath(MODEL), cpuOf(unsampled));
+    servers.baseline = served(portOf(baseline), predictPath(MODEL), cpuOf(baseline));
+    servers.peerA = served(peerA.port, predictPath(MODEL), peerCpu(peerA.child));
+    servers.peerB = served(peerB.port, predictPath(MODEL), peerCpu(peerB.child));
+    servers.peerHealth = served(peerB.port, "/healthz", peerCpu(peerB.child), false);
+  } else {
+    const edge = await startEdge(join(scratch, "edge"), { [MODEL]: undefined, [ALL_SAMPLED]: 1 });
+    workers.push(edge);
+    accounted = edge;
+    const noClock = async () => Number.NaN;
+    servers.vane = served(portOf(edge), predictPath(MODEL), noClock);
+    servers.allSampled = served(portOf(edge), predictPath(ALL_SAMPLED), noClock);
   }
+  const server = (route: Route) => servers[route] as Server;
   // Every server's session is built and its code warm before anything is measured.
   for (const route of ROUTES) {
-    const target = targets[route] as Target;
-    await closedLoop(target, 1, 20);
+    await closedLoop(server(route).target, 1, 20);
     if (route === "allSampled") sent += 20;
   }
   /** Waits until the pipeline has counted every sample so far: no run pays for an earlier run's work. */
   const settle = async (timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
-    counted = await driftCount(vane.url, ALL_SAMPLED);
+    counted = await driftCount(accounted.url, ALL_SAMPLED);
     while (counted < sent && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      counted = await driftCount(vane.url, ALL_SAMPLED);
+      counted = await driftCount(accounted.url, ALL_SAMPLED);
     }
   };
-  const run = async (route: Route, running: Promise<LoadResult>, into: Record<Route, Measure[]>) => {
-    const result = await running;
-    into[route].push(measure(result));
+  const run = async (
+    route: Route,
+    load: (target: Target) => Promise<LoadResult>,
+    into: Record<Route, Measure[]>,
+  ) => {
+    const cpuBefore = await server(route).cpuMs();
+    const result = await load(server(route).target);
+    into[route].push(measure(result, (await server(route).cpuMs()) - cpuBefore));
     if (route === "allSampled") sent += result.latencies.length - result.failed;
   };
   for (let round = 0; round < ROUNDS; round++) {
@@ -219,12 +255,12 @@ try {
     const order = ROUTES.map((_, i) => ROUTES[(i + round) % ROUTES.length]);
     for (const route of order) {
       await settle();
-      await run(route, closedLoop(targets[route] as Target, CONNECTIONS, REQUESTS), saturated);
+      await run(route, (target) => closedLoop(target, CONNECTIONS, REQUESTS), saturated);
     }
     rate ||= Math.round(saturated.vane[0].rps * UTILIZATION);
     for (const route of order.filter((r) => PACED.includes(r))) {
       await settle();
-      await run(route, openLoop(targets[route] as Target, rate, PACED_REQUESTS), paced);
+      await run(route, (target) => openLoop(target, rate, PACED_REQUESTS), paced);
     }
   }
   await settle(90_000);
@@ -264,14 +300,14 @@ const ratio = (runs: Record<Route, Measure[]>, route: Route, over: Route, key: F
 const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
 const ms = (value: number) => value.toFixed(2);
 const table = (runs: Record<Route, Measure[]>, routes: Route[]) => [
-  "| server, route | p50 ms | p99 ms | requests/s | failed | throughput vs peer B | p50 vs peer B | p99 vs peer B |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|",
+  "| server, route | p50 ms | p99 ms | requests/s | CPU ms per request | failed | throughput vs peer B | p50 vs peer B | p99 vs peer B | CPU vs peer B |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...routes.map((route) => {
     const against = route === "vaneHealth" ? "peerHealth" : "peerB";
-    return `| ${LABELS[route]} | ${ms(pick(runs[route], "p50"))} | ${ms(pick(runs[route], "p99"))} | ${pick(runs[route], "rps").toFixed(0)} | ${runs[route].reduce((n, r) => n + r.failed, 0)} | ${ratio(runs, route, against, "rps").toFixed(2)}x | ${ratio(runs, route, against, "p50").toFixed(2)}x | ${ratio(runs, route, against, "p99").toFixed(2)}x |`;
+    return `| ${LABELS[route]} | ${ms(pick(runs[route], "p50"))} | ${ms(pick(runs[route], "p99"))} | ${pick(runs[route], "rps").toFixed(0)} | ${pick(runs[route], "cpu").toFixed(3)} | ${runs[route].reduce((n, r) => n + r.failed, 0)} | ${ratio(runs, route, against, "rps").toFixed(2)}x | ${ratio(runs, route, against, "p50").toFixed(2)}x | ${ratio(runs, route, against, "p99").toFixed(2)}x | ${ratio(runs, route, against, "cpu").toFixed(2)}x |`;
   }),
 ];
-const cost = (runs: Record<Route, Measure[]>, key: "rps" | "p99") => {
+const cost = (runs: Record<Route, Measure[]>, key: "rps" | "p99" | "cpu") => {
   const values = ratios(runs, "vane", "unsampled", key);
   const change = key === "rps" ? 1 - median(values) : median(values) - 1;
   return { change, values };
@@ -283,6 +319,7 @@ const p50VsB = ratio(paced, "vane", "peerB", "p50");
 const sampledThroughput = cost(saturated, "rps");
 const sampledP99 = cost(paced, "p99");
 const sampledP99Saturated = cost(saturated, "p99");
+const sampledCpu = cost(saturated, "cpu");
 const loadAtEnd = loadavg();
 const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" / ");
 const defaults = await readFile("wrangler.toml", "utf8");
@@ -292,7 +329,7 @@ const section = [
   "",
   `Command: \`npx tsx bench/load.ts\` (part of \`npm run bench\`); ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s. Load average (1/5/15 min) at start ${load(loadAtStart)}, at the end ${load(loadAtEnd)}, on 2 cores shared with other jobs: ratios are taken round by round, so a change in load hits both sides of each ratio alike.`,
   "",
-  `vane is the \`wrangler deploy --dry-run\` bundle served by miniflare's workerd on the Worker's own socket (bench/workerd.ts): no wrangler proxy, no entry worker, no log line per request, the local R2, KV, D1 and Queue of wrangler.toml on the same cores. The peers (bench/peer-server.ts) are node:http services that build the same int8 model's session before they listen and answer the same JSON with the same text features (src/core/kinds/hashed-text). Each predict carries one real 2002 spam mail (${mail.length} characters). The load generator (bench/http-load.ts, node:http keep-alive, performance.now()) shares the cores. ${ROUNDS} interleaved rounds, a different server first in each; per round and route ${REQUESTS} requests saturated (${CONNECTIONS} connections) and ${PACED_REQUESTS} at a fixed rate of ${rate} requests/s (${UTILIZATION * 100}% of vane's saturated throughput in round 1; latency from the earlier of the scheduled and the actual send); each run starts once the drift pipeline has counted every earlier sample. Cells: medians over rounds; ratios: median of the per-round ratios (their range in the text). Shipped defaults: DRIFT_SAMPLE_RATE = ${rateOf("DRIFT_SAMPLE_RATE")}, PREDICTION_LOG_RATE = ${rateOf("PREDICTION_LOG_RATE")}.`,
+  `vane is the \`wrangler deploy --dry-run\` bundle served by miniflare's workerd on the Worker's own socket (bench/workerd.ts): no wrangler proxy, no entry worker, no log line per request, the local R2, KV, D1 and Queue of wrangler.toml in the same workerd process (their state in memory: a disk's fsync would stall the Worker's thread, which remote storage in production never does), one process per vane row (the model sampled at rate 1 in its own, so its folds stay out of the others' runs). The peers (bench/peer-server.ts) are node:http services that build the same int8 model's session before they listen and answer the same JSON with the same text features (src/core/kinds/hashed-text). Each predict carries one real 2002 spam mail (${mail.length} characters). The load generator (bench/http-load.ts, node:http keep-alive, performance.now()) shares the cores. ${ROUNDS} interleaved rounds, a different server first in each; per round and route ${REQUESTS} requests saturated (${CONNECTIONS} connections) and ${PACED_REQUESTS} at a fixed rate of ${rate} requests/s (${UTILIZATION * 100}% of vane's saturated throughput in round 1; latency from the earlier of the scheduled and the actual send); each run starts once the drift pipeline has counted every earlier sample. Cells: medians over rounds; ratios: median of the per-round ratios (their range in the text). CPU is the serving process's user + system time over the run (from /proc, at the kernel's 10 ms tick) per request: for vane it includes the local storage's work, which production's Workers do not run, and for every server it excludes the load generator; on shared cores it is steadier than throughput. Shipped defaults: DRIFT_SAMPLE_RATE = ${rateOf("DRIFT_SAMPLE_RATE")}, PREDICTION_LOG_RATE = ${rateOf("PREDICTION_LOG_RATE")}.`,
   "",
   "**Saturated** (closed loop):",
   "",
@@ -303,7 +340,7 @@ const section = [
   ...table(paced, PACED),
   "",
   `- Throughput against peer B (same runtime): ${throughputVsB.toFixed(2)}x (rounds ${spread(ratios(saturated, "vane", "peerB", "rps"))}; target at least 0.8: ${target(throughputVsB >= 0.8)}); p50 at the fixed rate ${p50VsB.toFixed(2)}x (rounds ${spread(ratios(paced, "vane", "peerB", "p50"))}; target at most 1.5x: ${target(p50VsB <= 1.5)}).`,
-  `- Sampling at the shipped defaults against none costs ${percent(sampledThroughput.change)} of the saturated throughput (rounds ${spread(sampledThroughput.values)}) and changes the p99 at the fixed rate by ${percent(sampledP99.change)} (rounds ${spread(sampledP99.values)}), the saturated p99 by ${percent(sampledP99Saturated.change)}; target at most 5% of each: ${target(sampledThroughput.change <= 0.05 && sampledP99.change <= 0.05)}. Every request sampled costs ${percent(1 - ratio(saturated, "allSampled", "unsampled", "rps"))} of the throughput.`,
+  `- Sampling at the shipped defaults against none costs ${percent(sampledThroughput.change)} of the saturated throughput (rounds ${spread(sampledThroughput.values)}) and changes the p99 at the fixed rate by ${percent(sampledP99.change)} (rounds ${spread(sampledP99.values)}), the saturated p99 by ${percent(sampledP99Saturated.change)}, and adds ${percent(sampledCpu.change)} of CPU per request (rounds ${spread(sampledCpu.values)}, local storage's work included); target at most 5% of throughput and p99: ${target(sampledThroughput.change <= 0.05 && sampledP99.change <= 0.05)}. Every request sampled costs ${percent(1 - ratio(saturated, "allSampled", "unsampled", "rps"))} of the throughput.`,
   `- Against the baseline (${before}, both without sampling): throughput ${ratio(saturated, "unsampled", "baseline", "rps").toFixed(2)}x, p50 at the fixed rate ${ratio(paced, "unsampled", "baseline", "p50").toFixed(2)}x.`,
   `- Accounting: ${sent} predictions answered by the model sampled at rate 1, ${counted} counted by the drift pipeline (Queue, consumer, R2 sketch windows)${sent === counted ? ": every sample accounted for, none twice" : ": MISMATCH"}.`,
 ].join("\n");

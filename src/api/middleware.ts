@@ -22,7 +22,9 @@ export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw ApiError.badRequest("x-request-id", "1 to 128 characters of A-Z a-z 0-9 . _ : -");
   }
   await next();
-  c.header("x-request-id", id);
+  // A response built without the prepared headers (the error handler's) gets it here; setting it on
+  // one that has it would copy the whole response.
+  if (!c.res.headers.has("x-request-id")) c.header("x-request-id", id);
 };
 
 const JSON_TYPE = /^application\/(.+\+)?json(\s*;|$)/i;
@@ -43,14 +45,25 @@ function bodyGuard(accepts: (type: string) => boolean, expected: string): Middle
         `send the body as ${expected} (got ${type === "" ? "no content type" : type})`,
       );
     }
-    const maxSize = limits(c.env).maxBodyBytes;
-    return bodyLimit({
+    return limitFor(limits(c.env).maxBodyBytes)(c, next);
+  };
+}
+
+/** One body-limit middleware per limit (the limit is a var: one value per deployment). */
+const bodyLimits = new Map<number, MiddlewareHandler<AppEnv>>();
+
+function limitFor(maxSize: number): MiddlewareHandler<AppEnv> {
+  let limit = bodyLimits.get(maxSize);
+  if (!limit) {
+    limit = bodyLimit({
       maxSize,
       onError: () => {
         throw new ApiError(413, "Payload too large", `the body exceeds the limit of ${maxSize} bytes`);
       },
-    })(c, next);
-  };
+    });
+    bodyLimits.set(maxSize, limit);
+  }
+  return limit;
 }
 
 /** 415 for anything but JSON, 413 past MAX_BODY_BYTES (declared or streamed). */

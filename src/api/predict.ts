@@ -24,7 +24,7 @@ import { keptInstances } from "../drift/feedback-data.js";
 import { logPrediction, type PredictionEntry } from "../drift/predictions.js";
 import { recordSamples } from "../drift/recorder.js";
 import type { ServingRole } from "../drift/sample.js";
-import { isLogged } from "../drift/sampling.js";
+import { isLogged, isSampled } from "../drift/sampling.js";
 import { readState } from "../registry/state.js";
 import { type PredictBody, prepareBatch } from "../serving/featurizers.js";
 import { tensorOutputs } from "../serving/outputs.js";
@@ -286,17 +286,23 @@ function respond(
 ) {
   const { manifest, role } = answer.serving;
   const requestId = c.get("requestId");
-  c.executionCtx.waitUntil(
-    afterResponse(c.env, answer, {
-      requestId,
-      started,
-      latencyMs: Date.now() - started,
-      sampleRate: answer.serving.sampleRate ?? limits(c.env).driftSampleRate,
-      logRate: limits(c.env).predictionLogRate,
-      shadow,
-      instances: request.instances,
-    }),
-  );
+  const sampleRate = answer.serving.sampleRate ?? limits(c.env).driftSampleRate;
+  const logRate = limits(c.env).predictionLogRate;
+  // Only a sampled or logged request leaves a trace after the response (a shadow candidate's
+  // scoring included: its samples and record are all it is for); the rest cost no deferred work.
+  if (isSampled(requestId, sampleRate) || isLogged(requestId, logRate)) {
+    c.executionCtx.waitUntil(
+      afterResponse(c.env, answer, {
+        requestId,
+        started,
+        latencyMs: Date.now() - started,
+        sampleRate,
+        logRate,
+        shadow,
+        instances: request.instances,
+      }),
+    );
+  }
   return c.json(
     {
       model: manifest.name,

@@ -7,10 +7,26 @@
  */
 
 const utf8 = new TextEncoder();
+/** Where ASCII keys are copied as their own UTF-8 bytes: request ids and user keys, every request. */
+const asciiScratch = new Uint8Array(512);
+
+/** The UTF-8 bytes of `text`: ASCII without an encoder's allocation, anything else encoded. */
+function utf8Bytes(text: string): Uint8Array {
+  if (text.length > asciiScratch.length) return utf8.encode(text);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return utf8.encode(text);
+    asciiScratch[i] = code;
+  }
+  return asciiScratch.subarray(0, text.length);
+}
 
 /** MurmurHash3_x86_32 of `text` (UTF-8) with `seed`, as an unsigned 32-bit integer. */
 export function murmur3(text: string, seed = 0): number {
-  const bytes = utf8.encode(text);
+  return murmur3Bytes(utf8Bytes(text), seed);
+}
+
+function murmur3Bytes(bytes: Uint8Array, seed: number): number {
   const tail = bytes.length & ~3;
   let h = seed >>> 0;
   for (let i = 0; i < tail; i += 4) {
@@ -46,9 +62,14 @@ export function fmix32(hash: number): number {
   return h >>> 0;
 }
 
+const LOW_SEED = 0x9747b28c;
+/** hash52's low part, the second hash's top 20 bits: below 2 ** 20. */
+const LOW_RANGE = 2 ** 20;
+
 /** A 52-bit hash of `text` (two seeds joined), exactly representable as a float64. */
 export function hash52(text: string): number {
-  return murmur3(text, 0) * 2 ** 20 + (murmur3(text, 0x9747b28c) >>> 12);
+  const bytes = utf8Bytes(text);
+  return murmur3Bytes(bytes, 0) * LOW_RANGE + (murmur3Bytes(bytes, LOW_SEED) >>> 12);
 }
 
 /**
@@ -58,5 +79,12 @@ export function hash52(text: string): number {
 export function inShare(purpose: string, key: string, share: number): boolean {
   if (share >= 1) return true;
   if (share <= 0) return false;
-  return hash52(`${purpose}:${key}`) / 2 ** 52 < share;
+  // hash52 / 2 ** 52 < share, exactly; the first hash alone decides unless the threshold falls within
+  // its step, so the second is computed for about one key in a million.
+  const threshold = share * 2 ** 52;
+  const bytes = utf8Bytes(`${purpose}:${key}`);
+  const high = murmur3Bytes(bytes, 0) * LOW_RANGE;
+  if (high + LOW_RANGE <= threshold) return true;
+  if (high >= threshold) return false;
+  return high + (murmur3Bytes(bytes, LOW_SEED) >>> 12) < threshold;
 }

@@ -1,21 +1,21 @@
 /**
  * Group commit within one isolate. An isolate serves many requests at once; when each appends its
- * items and waits a little before writing, the first to wake writes everything appended meanwhile in
- * one call, instead of one call per request.
+ * items and the first waits a little before writing, that first caller writes everything appended
+ * meanwhile in one call, instead of one call per request.
  *
- * A group opens with its first item and closes when its first caller wakes, `delayMs` later (or at
- * once when it reaches `maxItems`); that caller writes it. No request ever waits on another's write:
- * workerd ties I/O and promise continuations to the request that started them, so a promise shared
- * across requests can be cancelled with the request that owns it. A caller whose group was written by
- * an earlier caller returns at once: delivery rests with that request, which awaits the write in its
- * own waitUntil.
+ * A group opens with its first item and closes when its opener wakes, `delayMs` later (or at once
+ * when it reaches `maxItems`, by the call that filled it); that caller writes it, in its own
+ * waitUntil. No request ever waits on another's write: workerd ties I/O and promise continuations to
+ * the request that started them, so a promise shared across requests can be cancelled with the
+ * request that owns it. A call that joins an open group returns at once: delivery rests with the
+ * opener, and the joiner costs no timer.
  */
 export class GroupCommit<Key extends object, Item> {
   readonly #pending = new WeakMap<Key, Item[]>();
 
   /**
    * @param write  writes one group of items, all appended under the same key (e.g. the bindings)
-   * @param delayMs  how long a caller waits for others before writing
+   * @param delayMs  how long the opener of a group waits for others before writing
    * @param maxItems  a group this large is written at once, without waiting
    */
   constructor(
@@ -24,17 +24,22 @@ export class GroupCommit<Key extends object, Item> {
     private readonly maxItems: number,
   ) {}
 
-  /** Appends items; resolves when this caller has written them, or found them taken by another. */
+  /** Appends items; resolves once they are written by this call, or handed to the group's writer. */
   async add(key: Key, items: readonly Item[]): Promise<void> {
     if (items.length === 0) return;
-    const group = this.#pending.get(key) ?? [];
+    const open = this.#pending.get(key);
+    const group = open ?? [];
     group.push(...items);
-    this.#pending.set(key, group);
-    if (group.length < this.maxItems) {
-      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      // Taken by a caller that joined the same group earlier and woke first.
-      if (this.#pending.get(key) !== group) return;
+    if (group.length >= this.maxItems) {
+      this.#pending.delete(key);
+      await this.write(key, group);
+      return;
     }
+    if (open) return;
+    this.#pending.set(key, group);
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    // Taken by a call that filled it to maxItems meanwhile.
+    if (this.#pending.get(key) !== group) return;
     this.#pending.delete(key);
     await this.write(key, group);
   }

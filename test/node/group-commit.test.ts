@@ -37,7 +37,7 @@ describe("GroupCommit", () => {
     calls.push(group.add(key, [2]));
     await vi.advanceTimersByTimeAsync(15); // t = 25 ms: the caller of 1 woke at 20 and wrote [1, 2]
     calls.push(group.add(key, [3]));
-    await vi.advanceTimersByTimeAsync(10); // t = 35 ms: the caller of 2 woke at 30 and took nothing
+    await vi.advanceTimersByTimeAsync(10); // t = 35 ms: 3 opened the next group at 25
     calls.push(group.add(key, [4]));
     await vi.advanceTimersByTimeAsync(20);
     await Promise.all(calls);
@@ -45,6 +45,18 @@ describe("GroupCommit", () => {
       [1, 2],
       [3, 4],
     ]);
+  });
+
+  it("lets a call that joins an open group return at once: the group's opener writes its items", async () => {
+    vi.useFakeTimers();
+    const { group, writes } = recorder(20, 100);
+    const key = {};
+    const opener = group.add(key, [1]);
+    await group.add(key, [2]);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(20);
+    await opener;
+    expect(writes).toEqual([{ key, items: [1, 2] }]);
   });
 
   it("writes calls separated by more than the delay separately", async () => {
@@ -68,6 +80,16 @@ describe("GroupCommit", () => {
     const { group, writes } = recorder(60_000, 3);
     const key = {};
     await group.add(key, [1, 2, 3]);
+    expect(writes).toEqual([{ key, items: [1, 2, 3] }]);
+  });
+
+  it("lets the call that fills an open group write it, and its opener then writes nothing", async () => {
+    const { group, writes } = recorder(20, 3);
+    const key = {};
+    const opener = group.add(key, [1]);
+    await group.add(key, [2, 3]);
+    expect(writes).toEqual([{ key, items: [1, 2, 3] }]);
+    await opener;
     expect(writes).toEqual([{ key, items: [1, 2, 3] }]);
   });
 

@@ -42,6 +42,23 @@ describe("inShare", () => {
     expect(both.length).toBeLessThanOrEqual(high);
   });
 
+  it("is exactly hash52 / 2^52 < share, at the edge of a key's hash too", () => {
+    for (const keys of Object.values(keyFamilies)) {
+      for (const key of keys.slice(0, 200)) {
+        const hash = hash52(`canary/spam:${key}`);
+        for (const share of [1e-7, 0.1, 0.5, 0.999, hash / 2 ** 52, (hash + 1) / 2 ** 52]) {
+          expect(inShare("canary/spam", key, share)).toBe(hash / 2 ** 52 < share);
+        }
+      }
+    }
+  });
+
+  it("hashes a key longer than its ASCII scratch like a short one: over its UTF-8 bytes", () => {
+    const long = `user-${"7".repeat(600)}`;
+    expect(hash52(long)).toBe(murmur3(long, 0) * 2 ** 20 + (murmur3(long, 0x9747b28c) >>> 12));
+    expect(inShare("drift", long, 0.5)).toBe(hash52(`drift:${long}`) / 2 ** 52 < 0.5);
+  });
+
   it("takes every key at share 1 and none at share 0", () => {
     const keys = keyFamilies["aa..zz"];
     expect(keys.every((key) => inShare("canary/spam", key, 1))).toBe(true);

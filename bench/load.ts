@@ -32,7 +32,7 @@ const CHECK = process.argv.includes("--check");
 /** The soak's local edge (wrangler dev needs a port of its own choosing). */
 const EDGE_PORT = 8799;
 const before = baselineRef();
-const ROUNDS = CHECK ? 2 : 6;
+const ROUNDS = CHECK ? 2 : 8;
 const REQUESTS = CHECK ? 300 : 2000;
 /** Requests per open-loop run: more than closed-loop runs, since a median of a few ms is compared. */
 const PACED_REQUESTS = CHECK ? 300 : 2000;

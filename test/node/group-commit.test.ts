@@ -93,6 +93,19 @@ describe("GroupCommit", () => {
     expect(writes).toEqual([{ key, items: [1, 2, 3] }]);
   });
 
+  it("lets a call that finds a group past twice the delay, its opener never woken, write it", async () => {
+    vi.useFakeTimers();
+    const { group, writes } = recorder(20, 100);
+    const key = {};
+    const opener = group.add(key, [1]);
+    vi.setSystemTime(Date.now() + 41); // the clock moves on, the opener's timer does not fire
+    await group.add(key, [2]);
+    expect(writes).toEqual([{ key, items: [1, 2] }]);
+    await vi.advanceTimersByTimeAsync(20);
+    await opener;
+    expect(writes).toEqual([{ key, items: [1, 2] }]);
+  });
+
   it("writes nothing for a call without items", async () => {
     const { group, writes } = recorder(5, 100);
     await group.add({}, []);

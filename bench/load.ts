@@ -26,7 +26,7 @@ import { type LocalBucket, withLocalBucket } from "../src/toolchain/local-r2.js"
 import { baselineRef } from "./baseline.js";
 import { closedLoop, type LoadResult, openLoop, quantile, type Target } from "./http-load.js";
 import { writeSection } from "./results-section.js";
-import { type Bundle, buildBundle, LocalWorker, removeScratch, scratchDir } from "./workerd.js";
+import { type Bundle, buildBundle, LocalWorker, processCpuMs, removeScratch, scratchDir } from "./workerd.js";
 
 const CHECK = process.argv.includes("--check");
 /** The soak's local edge (wrangler dev needs a port of its own choosing). */
@@ -133,15 +133,6 @@ async function startPeer(runtime: "node" | "web"): Promise<{ child: ChildProcess
 }
 
 const portOf = (worker: { url: string }) => Number(new URL(worker.url).port);
-
-/** CPU time (user + system) a process has used so far, in ms, at the kernel's 10 ms tick (Linux /proc). */
-async function processCpuMs(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return Number.NaN;
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-  if (stat === "") return Number.NaN;
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function driftCount(url: string, model: string): Promise<number> {
   const body = (await (await fetch(`${url}/v1/models/${model}/drift?window=1h`)).json()) as {

@@ -65,6 +65,19 @@ export interface WorkerOptions {
   inspectorPort?: number;
 }
 
+/**
+ * CPU time (user + system) process `pid` has used so far, in ms, at the kernel's tick (Linux /proc);
+ * NaN when it cannot be read.
+ */
+export async function processCpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  if (stat === "") return Number.NaN;
+  // Fields after the command name: state is the first, utime the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** The workerd processes this process runs (Linux /proc): miniflare spawns workerd as a child. */
 async function workerdChildren(): Promise<Set<number>> {
   const pids = new Set<number>();
@@ -92,11 +105,7 @@ export class LocalWorker {
    * (10 ms): on a machine shared with other jobs, wall time measures the queue for the cores too.
    */
   async cpuMs(): Promise<number> {
-    if (this.pid === undefined) return Number.NaN;
-    const stat = await readFile(`/proc/${this.pid}/stat`, "utf8");
-    // Fields after the command name: state is the first, utime the 12th, stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return processCpuMs(this.pid);
   }
 
   static async start(options: WorkerOptions): Promise<LocalWorker> {

@@ -201,7 +201,8 @@ interface Deferred {
   started: number;
   latencyMs: number;
   sampleRate: number;
-  logRate: number;
+  /** Whether the prediction log keeps this request's answer (decided once, in respond). */
+  logged: boolean;
   shadow: (() => Promise<Scored | null>) | null;
   /** The request's instances as sent, for models that keep them as training data. */
   instances: readonly unknown[] | undefined;
@@ -260,7 +261,7 @@ async function afterResponse(env: Env, answer: Scored, context: Deferred): Promi
     recordSamples(env, samplesFor(answer, context, context.latencyMs)),
     shadowed(),
   ]);
-  if (!isLogged(requestId, context.logRate)) return;
+  if (!context.logged) return;
   const entries = [predictionEntry(answer, answer.serving.role), shadow && predictionEntry(shadow, "shadow")];
   const kept = entries.filter((entry): entry is PredictionEntry => entry !== null);
   if (kept.length === 0) return;
@@ -287,17 +288,17 @@ function respond(
   const { manifest, role } = answer.serving;
   const requestId = c.get("requestId");
   const sampleRate = answer.serving.sampleRate ?? limits(c.env).driftSampleRate;
-  const logRate = limits(c.env).predictionLogRate;
+  const logged = isLogged(requestId, limits(c.env).predictionLogRate);
   // Only a sampled or logged request leaves a trace after the response (a shadow candidate's
   // scoring included: its samples and record are all it is for); the rest cost no deferred work.
-  if (isSampled(requestId, sampleRate) || isLogged(requestId, logRate)) {
+  if (logged || isSampled(requestId, sampleRate)) {
     c.executionCtx.waitUntil(
       afterResponse(c.env, answer, {
         requestId,
         started,
         latencyMs: Date.now() - started,
         sampleRate,
-        logRate,
+        logged,
         shadow,
         instances: request.instances,
       }),

@@ -29,7 +29,7 @@ export interface Bundle {
   root: string;
 }
 
-const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+export const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 
 /** Builds the Worker bundle of the working tree, or of `ref` when given. */
 export async function buildBundle(scratch: string, ref?: string): Promise<Bundle> {
@@ -67,11 +67,13 @@ export interface WorkerOptions {
 
 /**
  * CPU time (user + system) process `pid` has used so far, in ms, at the kernel's tick (Linux /proc);
- * NaN when it cannot be read.
+ * only its thread `thread` when given (a process's main thread has the process's id). NaN when it
+ * cannot be read.
  */
-export async function processCpuMs(pid: number | undefined): Promise<number> {
+export async function processCpuMs(pid: number | undefined, thread?: number): Promise<number> {
   if (pid === undefined) return Number.NaN;
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const stat = await readFile(path, "utf8").catch(() => "");
   if (stat === "") return Number.NaN;
   // Fields after the command name: state is the first, utime the 12th, stime the 13th.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -49,5 +49,8 @@ export function createApp() {
   app.openapi(documentRoute, (c) => c.json(apiDocument(app, new URL(c.req.url).origin), 200));
   app.notFound(unknownRoute(app.routes));
   app.onError(onError);
+  // Hono's router compiles its matchers on the first match: done here, at module scope, it is not
+  // part of the first request (about 8 ms of CPU in a fresh isolate, bench/cold.ts).
+  app.router.match("GET", "/healthz");
   return app;
 }

@@ -13,21 +13,25 @@
  * the model and runs it once; its second request does the same again (the floor: the model's own
  * cost in a warm isolate). Counted per request: wall time, CPU time of the isolate's thread (from
  * /proc), and wasm functions V8 compiled during it (workerd's `--trace-wasm-compilation-times`).
- * Writes its section of bench/RESULTS.md.
- * Run: npx tsx bench/first-session.ts
+ * The Worker is built from the working tree and, with --baseline, from that ref's tree too (rounds
+ * alternating between the two). Writes its section of bench/RESULTS.md.
+ * Run: npx tsx bench/first-session.ts [--baseline <ref>]
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFile, mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { loadavg } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { importModel } from "../src/toolchain/import.js";
+import { baselineRef } from "./baseline.js";
 import { writeSection } from "./results-section.js";
-import { processCpuMs, removeScratch, scratchDir, wranglerBin } from "./workerd.js";
+import { processCpuMs, removeScratch, scratchDir, sourceTree, wranglerBuild } from "./workerd.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const ROUNDS = 5;
+/** With --baseline <ref>, the bench Worker is built from that ref's tree as well (its src/serving). */
+const before = process.argv.includes("--baseline") ? baselineRef() : undefined;
 const WORKERD = join(ROOT, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
 /** Printed by V8 for each wasm function it compiles, when the flag below is set. */
 const COMPILED = "Compiled function";
@@ -61,14 +65,16 @@ const compatibilityDate = (await readFile(join(ROOT, "wrangler.toml"), "utf8")).
 )?.[1];
 if (!compatibilityDate) throw new Error("wrangler.toml has no compatibility_date");
 
-/** The bench Worker's bundle, built by wrangler as vane's is: its module files, the main one first. */
-async function buildWorker(scratch: string): Promise<string[]> {
-  const config = join(scratch, "wrangler.toml");
+/** The bench Worker of `ref`'s tree (or the working tree), built by wrangler as vane's is: its module files, the main one first. */
+async function buildWorker(scratch: string, ref?: string): Promise<string[]> {
+  const tree = await sourceTree(scratch, ref);
+  const name = ref ? `before-${ref.replace(/[^A-Za-z0-9]/g, "_")}` : "after";
+  const config = join(scratch, `wrangler-${name}.toml`);
   await writeFile(
     config,
     [
       'name = "first-session"',
-      `main = "${join(ROOT, "bench/workers/first-session.ts")}"`,
+      `main = "${join(tree, "bench/workers/first-session.ts")}"`,
       `compatibility_date = "${compatibilityDate}"`,
       "[[rules]]",
       'type = "CompiledWasm"',
@@ -76,17 +82,8 @@ async function buildWorker(scratch: string): Promise<string[]> {
       "fallthrough = false",
     ].join("\n"),
   );
-  const dir = join(scratch, "bundle");
-  const built = spawnSync(
-    process.execPath,
-    [wranglerBin(), "deploy", "--dry-run", "--config", config, "--outdir", dir],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    },
-  );
-  if (built.status !== 0) throw new Error("wrangler deploy --dry-run failed for the bench Worker");
+  const dir = join(scratch, `bundle-${name}`);
+  wranglerBuild(tree, dir, config);
   // The main module first: workerd takes the first module listed as the Worker's entry.
   const wasm = (await readdir(dir)).filter((file) => file.endsWith(".wasm"));
   return ["first-session.js", ...wasm].map((file) => join(dir, file));
@@ -210,6 +207,7 @@ const loadAtStart = loadavg();
 const scratch = await scratchDir();
 const results = new Map<string, Round[]>();
 const modelLabels = new Map<string, string>();
+const buildLabels: string[] = [];
 try {
   const models = join(scratch, "models");
   await mkdir(models);
@@ -227,23 +225,29 @@ try {
     "zoo-large.onnx",
     `zoo large (embedding, ${(zoo.manifest.model.bytes / 1e6).toFixed(1)} MB)`,
   );
-  const files = await buildWorker(scratch);
+  const builds = [
+    ...(before ? [{ label: `before (${before})`, files: await buildWorker(scratch, before) }] : []),
+    { label: before ? "after (working tree)" : "working tree", files: await buildWorker(scratch) },
+  ];
+  buildLabels.push(...builds.map((build) => build.label));
   for (let r = 0; r < ROUNDS; r++) {
-    for (const layout of r % 2 === 0 ? LAYOUTS : [...LAYOUTS].reverse()) {
-      for (const model of modelLabels.keys()) {
-        const measuredRound = await round(scratch, files, models, layout, model);
-        const [first, floor] = compiledPerRequest(await readFile(join(scratch, "workerd.log"), "utf8"));
-        if (first === undefined || floor === undefined)
-          throw new Error("workerd's log lacks the requests' marks");
-        const key = `${layout}|${model}`;
-        results.set(key, [
-          ...(results.get(key) ?? []),
-          {
-            startCpuMs: measuredRound.startCpuMs,
-            first: { ...measuredRound.first, compiled: first },
-            floor: { ...measuredRound.floor, compiled: floor },
-          },
-        ]);
+    for (const build of r % 2 === 0 ? builds : [...builds].reverse()) {
+      for (const layout of r % 2 === 0 ? LAYOUTS : [...LAYOUTS].reverse()) {
+        for (const model of modelLabels.keys()) {
+          const measuredRound = await round(scratch, build.files, models, layout, model);
+          const [first, floor] = compiledPerRequest(await readFile(join(scratch, "workerd.log"), "utf8"));
+          if (first === undefined || floor === undefined)
+            throw new Error("workerd's log lacks the requests' marks");
+          const key = `${build.label}|${layout}|${model}`;
+          results.set(key, [
+            ...(results.get(key) ?? []),
+            {
+              startCpuMs: measuredRound.startCpuMs,
+              first: { ...measuredRound.first, compiled: first },
+              floor: { ...measuredRound.floor, compiled: floor },
+            },
+          ]);
+        }
       }
     }
   }
@@ -252,24 +256,26 @@ try {
 }
 
 const ms = (value: number) => (value < 10 ? value.toFixed(1) : value.toFixed(0));
-const of = (layout: Layout, model: string, pick: (round: Round) => number) =>
-  median((results.get(`${layout}|${model}`) ?? []).map(pick));
+const of = (build: string, layout: Layout, model: string, pick: (round: Round) => number) =>
+  median((results.get(`${build}|${layout}|${model}`) ?? []).map(pick));
 const rows = [...modelLabels].flatMap(([model, label]) =>
-  LAYOUTS.map((layout) => {
-    const get = (pick: (round: Round) => number) => of(layout, model, pick);
-    const first = get((r) => r.first.wallMs);
-    const floor = get((r) => r.floor.wallMs);
-    return `| ${label} | ${layout} | ${ms(get((r) => r.startCpuMs))} | ${ms(first)} / ${ms(get((r) => r.first.cpuMs))} | ${get((r) => r.first.compiled)} | ${ms(floor)} / ${ms(get((r) => r.floor.cpuMs))} | ${get((r) => r.floor.compiled)} | ${(first / floor).toFixed(2)}x |`;
-  }),
+  LAYOUTS.flatMap((layout) =>
+    buildLabels.map((build) => {
+      const get = (pick: (round: Round) => number) => of(build, layout, model, pick);
+      const first = get((r) => r.first.wallMs);
+      const floor = get((r) => r.floor.wallMs);
+      return `| ${label} | ${layout} | ${build} | ${ms(get((r) => r.startCpuMs))} | ${ms(first)} / ${ms(get((r) => r.first.cpuMs))} | ${get((r) => r.first.compiled)} | ${ms(floor)} / ${ms(get((r) => r.floor.cpuMs))} | ${get((r) => r.floor.compiled)} | ${(first / floor).toFixed(2)}x |`;
+    }),
+  ),
 );
 const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" / ");
 const section = [
   "## First session of a fresh isolate, in plain workerd",
   "",
-  `Command: \`npx tsx bench/first-session.ts\` (part of \`npm run bench\`); ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s; load average at start ${load(loadAtStart)}, at the end ${load(loadavg())}. The Worker of bench/workers/first-session.ts (vane's module-scope runtime warm-up and session opening; models from a disk service instead of R2) served by workerd with a config the bench writes: alone in the process, with a one-line Worker started after it, or with that Worker started before it. ${ROUNDS} rounds, each a new workerd process whose first request opens a session on the model and runs it once; its second request does the same again (the floor). Medians; wall ms / CPU ms of the isolate's thread (/proc, 10 ms tick); "compiled" counts the wasm functions V8 compiled during the request (\`--trace-wasm-compilation-times\`); "start" is the CPU of that thread until workerd listened, module scope and the runtime's warm-up included.`,
+  `Command: \`npx tsx bench/first-session.ts\` (part of \`npm run bench\`); ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s; load average at start ${load(loadAtStart)}, at the end ${load(loadavg())}. The Worker of bench/workers/first-session.ts (vane's module-scope runtime warm-up and session opening; models from a disk service instead of R2) served by workerd with a config the bench writes: alone in the process, with a one-line Worker started after it, or with that Worker started before it. Built from the working tree${before ? ` and from ${before} (before)` : ""}; ${ROUNDS} rounds${before ? ", alternating between the two builds" : ""}, each measurement a new workerd process whose first request opens a session on the model and runs it once; its second request does the same again (the floor). Medians; wall ms / CPU ms of the isolate's thread (/proc, 10 ms tick); "compiled" counts the wasm functions V8 compiled during the request (\`--trace-wasm-compilation-times\`); "start" is the CPU of that thread until workerd listened, module scope and the runtime's warm-up included.`,
   "",
-  "| model | process layout | start, CPU | first request | compiled | second request (floor) | compiled | first / floor, wall |",
-  "|---|---|---:|---:|---:|---:|---:|---:|",
+  "| model | process layout | build | start, CPU | first request | compiled | second request (floor) | compiled | first / floor, wall |",
+  "|---|---|---|---:|---:|---:|---:|---:|---:|",
   ...rows,
 ].join("\n");
 await writeSection("first-session", section);

@@ -8,6 +8,7 @@
  * one bench run can compare vane before and after a change on the same machine.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -29,27 +30,43 @@ export interface Bundle {
   root: string;
 }
 
-export const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+
+const slug = (ref: string) => ref.replace(/[^A-Za-z0-9]/g, "_");
+
+/** The source tree to build from: the working tree, or `ref` extracted (git archive) into `scratch`. */
+export async function sourceTree(scratch: string, ref?: string): Promise<string> {
+  if (!ref) return ROOT;
+  const root = join(scratch, `tree-${slug(ref)}`);
+  if (existsSync(root)) return root;
+  await mkdir(root, { recursive: true });
+  const archive = execFileSync("git", ["-C", ROOT, "archive", "--format=tar", ref], {
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  execFileSync("tar", ["-x", "-C", root], { input: archive });
+  await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
+  return root;
+}
+
+/** `wrangler deploy --dry-run` in `root` into `outdir`, with `config` instead of root's wrangler.toml if given. */
+export function wranglerBuild(root: string, outdir: string, config?: string): void {
+  const built = spawnSync(
+    process.execPath,
+    [wranglerBin(), "deploy", "--dry-run", "--outdir", outdir, ...(config ? ["--config", config] : [])],
+    {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  if (built.status !== 0) throw new Error(`wrangler deploy --dry-run failed in ${root}`);
+}
 
 /** Builds the Worker bundle of the working tree, or of `ref` when given. */
 export async function buildBundle(scratch: string, ref?: string): Promise<Bundle> {
-  let root = ROOT;
-  if (ref) {
-    root = join(scratch, `tree-${ref.replace(/[^A-Za-z0-9]/g, "_")}`);
-    await mkdir(root, { recursive: true });
-    const archive = execFileSync("git", ["-C", ROOT, "archive", "--format=tar", ref], {
-      maxBuffer: 512 * 1024 * 1024,
-    });
-    execFileSync("tar", ["-x", "-C", root], { input: archive });
-    await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
-  }
-  const dir = join(scratch, `bundle-${ref ? ref.replace(/[^A-Za-z0-9]/g, "_") : "tree"}`);
-  const built = spawnSync(process.execPath, [wranglerBin(), "deploy", "--dry-run", "--outdir", dir], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  if (built.status !== 0) throw new Error(`wrangler deploy --dry-run failed in ${root}`);
+  const root = await sourceTree(scratch, ref);
+  const dir = join(scratch, `bundle-${ref ? slug(ref) : "tree"}`);
+  wranglerBuild(root, dir);
   return { label: ref ?? "working tree", dir, root };
 }
 

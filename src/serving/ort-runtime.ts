@@ -10,7 +10,7 @@ import * as ort from "onnxruntime-web/wasm";
 // A relative path: wrangler's module collector resolves .wasm imports by file, not by package exports.
 import ortWasm from "../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm";
 import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
-import { WARM_INPUT, warmModelBytes } from "./warm-model.js";
+import { warmFeeds, warmModelBytes } from "./warm-model.js";
 
 const MARKER = new ArrayBuffer(8);
 let configured = false;
@@ -48,6 +48,27 @@ export function onnxRuntime(): typeof ort {
   return ort;
 }
 
+/**
+ * Opens a session on the warm-up model, answers its feeds once and releases it: the runtime's one-time
+ * set-up and the kernels of the model families vane serves (./warm-model.ts).
+ */
+export async function runWarmModel(): Promise<Record<string, ort.Tensor>> {
+  const runtime = onnxRuntime();
+  const session = await runtime.InferenceSession.create(warmModelBytes(), {
+    ...WEB_SESSION_OPTIONS,
+    executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
+  });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(warmFeeds())) {
+      feeds[name] = new runtime.Tensor(tensor.dtype, tensor.data, tensor.dims);
+    }
+    return await session.run(feeds);
+  } finally {
+    await session.release();
+  }
+}
+
 let warming: Promise<void> | null = null;
 
 /**
@@ -55,20 +76,10 @@ let warming: Promise<void> | null = null;
  * runtime that cannot start fails that predict instead, with the error its own session creation raises.
  */
 export function warmRuntime(): Promise<void> {
-  warming ??= (async () => {
-    const runtime = onnxRuntime();
-    const session = await runtime.InferenceSession.create(warmModelBytes(), {
-      ...WEB_SESSION_OPTIONS,
-      executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
-    });
-    await session.run({
-      [WARM_INPUT.name]: new runtime.Tensor("float32", new Float32Array(WARM_INPUT.width), [
-        1,
-        WARM_INPUT.width,
-      ]),
-    });
-    await session.release();
-  })().catch(() => undefined);
+  warming ??= runWarmModel().then(
+    () => undefined,
+    () => undefined,
+  );
   return warming;
 }
 

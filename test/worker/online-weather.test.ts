@@ -19,7 +19,6 @@ import type { WeatherDay } from "../weather-days.js";
 import { decode, fixtures, putState, putVersion, shippedVersion } from "./fixtures.js";
 import {
   accuracyOf,
-  admin,
   auditLog,
   comparisonOf,
   cron,

@@ -5,8 +5,16 @@
 
 const utf8 = new TextEncoder();
 
-/** HMAC-SHA256 of `message` under `secret`, as lower-case hex. */
-export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+/**
+ * Imported keys by secret, so a token costs one WebCrypto call rather than two: every predict
+ * response carries one. The keys, not the promises, are kept: workerd does not let one request wait
+ * on a promise another request's work settles.
+ */
+const keys = new Map<string, CryptoKey>();
+
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  const cached = keys.get(secret);
+  if (cached) return cached;
   const key = await crypto.subtle.importKey(
     "raw",
     utf8.encode(secret),
@@ -14,6 +22,12 @@ export async function hmacSha256Hex(secret: string, message: string): Promise<st
     false,
     ["sign"],
   );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(message)));
+  keys.set(secret, key);
+  return key;
+}
+
+/** HMAC-SHA256 of `message` under `secret`, as lower-case hex. */
+export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), utf8.encode(message)));
   return Array.from(mac, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

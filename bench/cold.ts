@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { loadSplits } from "../src/toolchain/data.js";
 import { importModel } from "../src/toolchain/import.js";
 import { baselineRef } from "./baseline.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
 import { type Bundle, buildBundle, LocalWorker, removeScratch, scratchDir } from "./workerd.js";
 
@@ -43,12 +44,6 @@ interface Cold {
   secondModelCpu: number;
   warmCpu: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function seed(worker: LocalWorker, models: readonly Model[]): Promise<void> {
   const bucket = await worker.bucket();

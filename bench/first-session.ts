@@ -19,20 +19,23 @@
  */
 import { spawn } from "node:child_process";
 import { copyFile, mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { connect, createServer } from "node:net";
 import { loadavg } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { importModel } from "../src/toolchain/import.js";
 import { baselineRef } from "./baseline.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
-import { processCpuMs, removeScratch, scratchDir, sourceTree, wranglerBuild } from "./workerd.js";
+import { processCpuMs, removeScratch, scratchDir, slug, sourceTree, wranglerBuild } from "./workerd.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const ROUNDS = 5;
 /** With --baseline <ref>, the bench Worker is built from that ref's tree as well (its src/serving). */
 const before = process.argv.includes("--baseline") ? baselineRef() : undefined;
-const WORKERD = join(ROOT, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
+/** The workerd binary miniflare runs: its workerd package's main export is the binary's path. */
+const WORKERD: string = createRequire(createRequire(import.meta.url).resolve("miniflare"))("workerd").default;
 /** Printed by V8 for each wasm function it compiles, when the flag below is set. */
 const COMPILED = "Compiled function";
 const BEGIN = "first-session: begin";
@@ -54,12 +57,6 @@ interface Round {
   floor: Request;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 const compatibilityDate = (await readFile(join(ROOT, "wrangler.toml"), "utf8")).match(
   /^compatibility_date = "([^"]+)"/m,
 )?.[1];
@@ -68,7 +65,7 @@ if (!compatibilityDate) throw new Error("wrangler.toml has no compatibility_date
 /** The bench Worker of `ref`'s tree (or the working tree), built by wrangler as vane's is: its module files, the main one first. */
 async function buildWorker(scratch: string, ref?: string): Promise<string[]> {
   const tree = await sourceTree(scratch, ref);
-  const name = ref ? `before-${ref.replace(/[^A-Za-z0-9]/g, "_")}` : "after";
+  const name = ref ? `before-${slug(ref)}` : "after";
   const config = join(scratch, `wrangler-${name}.toml`);
   await writeFile(
     config,

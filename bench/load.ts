@@ -25,6 +25,7 @@ import { applyLocalMigrations, startLocalEdge } from "../src/toolchain/local-edg
 import { type LocalBucket, withLocalBucket } from "../src/toolchain/local-r2.js";
 import { baselineRef } from "./baseline.js";
 import { closedLoop, type LoadResult, openLoop, quantile, type Target } from "./http-load.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
 import { type Bundle, buildBundle, LocalWorker, processCpuMs, removeScratch, scratchDir } from "./workerd.js";
 
@@ -71,12 +72,6 @@ interface Server {
   target: Target;
   cpuMs(): Promise<number>;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Registers models/spam/1 under each name, with the given drift sample rate (undefined: the default). */
 async function seed(bucket: LocalBucket, models: Record<string, number | undefined>): Promise<void> {

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimateSessionBytes } from "../src/core/session-estimate.js";
 import { trackWasmMemories } from "../src/toolchain/wasm-heap.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
 
 const COUNTS = [1, 4, 16];
@@ -43,12 +44,6 @@ interface ChildResult {
 }
 
 const METRICS = ["rss", "heapUsed", "external", "arrayBuffers", "wasm"] as const;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Child: one measurement in a clean process.

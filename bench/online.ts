@@ -27,16 +27,11 @@ import { exportOnnx } from "../src/toolchain/export.js";
 import { quantizeModel } from "../src/toolchain/quantize.js";
 import { textBatch } from "../test/text-batch.js";
 import { newYorkDays } from "../test/weather-days.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
 
 const RUNS = 5;
 const ROWS_PER_RUN = [250, 1000, 5000];
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 ort.env.wasm.numThreads = 1;
 const manifest = Manifest.parse(JSON.parse(await readFile("models/spam/1/manifest.json", "utf8")));
 const v1 = new Uint8Array(await readFile("models/spam/1/model.onnx"));

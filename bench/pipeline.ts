@@ -18,6 +18,7 @@ import { keys } from "../src/registry/keys.js";
 import { loadSplits } from "../src/toolchain/data.js";
 import { withLocalBucket } from "../src/toolchain/local-r2.js";
 import { textBatch } from "../test/text-batch.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
 
 /**
@@ -55,11 +56,6 @@ const MERGE_SAMPLES_PER_WINDOW = Math.round(1_000_000 / WINDOWS_PER_DAY);
 /** Distinct windows folded for the merge; the day's 144 cycle through them. */
 const DISTINCT_MERGE_WINDOWS = 8;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 const started = performance.now();

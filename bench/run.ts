@@ -48,6 +48,7 @@ import {
 } from "../src/toolchain/onnx/model.js";
 import { type QuantizeOptions, quantizeModel } from "../src/toolchain/quantize.js";
 import { trainCollection } from "../src/toolchain/train/pipeline.js";
+import { median } from "./median.js";
 
 const run = promisify(execFile);
 const QUICK = process.argv.includes("--quick");
@@ -62,12 +63,6 @@ const out = (line = "") => {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** Fixed-seed PRNG (mulberry32) and a Box-Muller normal on top of it. */
 function rng(seed: number): () => number {

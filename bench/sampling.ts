@@ -11,15 +11,10 @@ import { WEB_SESSION_OPTIONS } from "../src/core/session-options.js";
 import { isSampled, samplesOf } from "../src/drift/sampling.js";
 import { loadSplits } from "../src/toolchain/data.js";
 import { textBatch } from "../test/text-batch.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
 
 const RUNS = 9;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 ort.env.wasm.numThreads = 1;
 const manifest = Manifest.parse(JSON.parse(await readFile("models/spam/1/manifest.json", "utf8")));
 const { input, task: declared } = manifest;

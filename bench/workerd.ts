@@ -32,7 +32,8 @@ export interface Bundle {
 
 const wranglerBin = () => createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 
-const slug = (ref: string) => ref.replace(/[^A-Za-z0-9]/g, "_");
+/** A git ref as a file-name part. */
+export const slug = (ref: string) => ref.replace(/[^A-Za-z0-9]/g, "_");
 
 /** The source tree to build from: the working tree, or `ref` extracted (git archive) into `scratch`. */
 export async function sourceTree(scratch: string, ref?: string): Promise<string> {

@@ -33,6 +33,7 @@ import {
   toOrtFeeds,
   type ZooFixture,
 } from "../test/node/zoo-fixtures.js";
+import { median } from "./median.js";
 import { writeSection } from "./results-section.js";
 import type { NodeCold, WebCold } from "./zoo-cold.js";
 
@@ -61,11 +62,6 @@ interface Session {
   run(feeds: Feeds): Promise<Record<string, ortWeb.Tensor>>;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 /** Linear-interpolated quantile of `values`, q in [0, 1]. */
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);

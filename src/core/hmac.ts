@@ -7,8 +7,8 @@ const utf8 = new TextEncoder();
 
 /**
  * Imported keys by secret, so a token costs one WebCrypto call rather than two: every predict
- * response carries one. The keys, not the promises, are kept: workerd does not let one request wait
- * on a promise another request's work settles.
+ * response carries one. The keys are kept, not the import's promises: in workerd a promise that one
+ * request's work settles is not safe for another request to wait on.
  */
 const keys = new Map<string, CryptoKey>();
 

@@ -49,8 +49,8 @@ export function onnxRuntime(): typeof ort {
 }
 
 /**
- * Opens a session on the warm-up model, answers its feeds once and releases it: the runtime's one-time
- * set-up and the kernels of the model families vane serves (./warm-model.ts).
+ * Opens a session on the warm-up model (./warm-model.ts), answers its feeds once and releases it: the
+ * runtime's one-time set-up, and the kernels an int8 classifier's first session needs.
  */
 export async function runWarmModel(): Promise<Record<string, ort.Tensor>> {
   const runtime = onnxRuntime();

@@ -44,7 +44,7 @@ const END = "first-session: end";
 const LAYOUTS = ["alone", "one isolate after it", "one isolate before it"] as const;
 type Layout = (typeof LAYOUTS)[number];
 
-interface Request {
+interface RequestCost {
   wallMs: number;
   cpuMs: number;
   compiled: number;
@@ -53,8 +53,8 @@ interface Request {
 interface Round {
   /** CPU time of the isolate's thread until workerd listened: start-up, module scope included. */
   startCpuMs: number;
-  first: Request;
-  floor: Request;
+  first: RequestCost;
+  floor: RequestCost;
 }
 
 const compatibilityDate = (await readFile(join(ROOT, "wrangler.toml"), "utf8")).match(
@@ -62,7 +62,10 @@ const compatibilityDate = (await readFile(join(ROOT, "wrangler.toml"), "utf8")).
 )?.[1];
 if (!compatibilityDate) throw new Error("wrangler.toml has no compatibility_date");
 
-/** The bench Worker of `ref`'s tree (or the working tree), built by wrangler as vane's is: its module files, the main one first. */
+/**
+ * The bench Worker of `ref`'s tree (or of the working tree), built by wrangler as vane's is: its
+ * module files, the main one first.
+ */
 async function buildWorker(scratch: string, ref?: string): Promise<string[]> {
   const tree = await sourceTree(scratch, ref);
   const name = ref ? `before-${slug(ref)}` : "after";
@@ -146,7 +149,7 @@ async function listening(port: number, exited: () => boolean): Promise<void> {
   throw new Error(`workerd did not listen on ${port}`);
 }
 
-async function measured(pid: number, url: string): Promise<Omit<Request, "compiled">> {
+async function measured(pid: number, url: string): Promise<Omit<RequestCost, "compiled">> {
   const cpuBefore = await processCpuMs(pid, pid);
   const start = performance.now();
   const response = await fetch(url);

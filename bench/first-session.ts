@@ -3,9 +3,9 @@
  * vane's. bench/cold.ts runs vane in miniflare, which starts its own isolates (the R2, KV, D1 and
  * Queue simulators and its entry worker) after the user's Worker, and V8 then discards the wasm code
  * Liftoff compiled while vane's module scope warmed the runtime: the first request compiles it again.
- * This bench shows that apart from everything else: the Worker of bench/workers/first-session.ts
- * (vane's runtime warm-up and session opening, models from a disk service) served by workerd from a
- * config this script writes, in three process layouts:
+ * This bench shows that apart from everything else: the Workers of bench/workers (vane's runtime
+ * and session opening, models from a disk service) served by workerd from a config this script
+ * writes, in three process layouts:
  * - alone: the only isolate in the process;
  * - one isolate after it: a one-line Worker listed after vane's, so started after it;
  * - one isolate before it: the same Worker listed first (the count of isolates is not what matters).
@@ -13,8 +13,9 @@
  * the model and runs it once; its second request does the same again (the floor: the model's own
  * cost in a warm isolate). Counted per request: wall time, CPU time of the isolate's thread (from
  * /proc), and wasm functions V8 compiled during it (workerd's `--trace-wasm-compilation-times`).
- * The Worker is built from the working tree and, with --baseline, from that ref's tree too (rounds
- * alternating between the two). Writes its section of bench/RESULTS.md.
+ * Two Workers: vane's, warmed at module scope, and the same without the warm-up; with --baseline,
+ * vane's from that ref's tree too (rounds alternate between builds). Writes its section of
+ * bench/RESULTS.md.
  * Run: npx tsx bench/first-session.ts [--baseline <ref>]
  */
 import { spawn } from "node:child_process";
@@ -32,7 +33,7 @@ import { processCpuMs, removeScratch, scratchDir, slug, sourceTree, wranglerBuil
 
 const ROOT = resolve(import.meta.dirname, "..");
 const ROUNDS = 5;
-/** With --baseline <ref>, the bench Worker is built from that ref's tree as well (its src/serving). */
+/** With --baseline <ref>, the warmed bench Worker is built from that ref's tree as well (its src/serving). */
 const before = process.argv.includes("--baseline") ? baselineRef() : undefined;
 /** The workerd binary miniflare runs: its workerd package's main export is the binary's path. */
 const WORKERD: string = createRequire(createRequire(import.meta.url).resolve("miniflare"))("workerd").default;
@@ -63,18 +64,18 @@ const compatibilityDate = (await readFile(join(ROOT, "wrangler.toml"), "utf8")).
 if (!compatibilityDate) throw new Error("wrangler.toml has no compatibility_date");
 
 /**
- * The bench Worker of `ref`'s tree (or of the working tree), built by wrangler as vane's is: its
- * module files, the main one first.
+ * The bench Worker `entry` (bench/workers/<entry>.ts) of `ref`'s tree (or of the working tree),
+ * built by wrangler as vane's is: its module files, the main one first.
  */
-async function buildWorker(scratch: string, ref?: string): Promise<string[]> {
+async function buildWorker(scratch: string, entry: string, ref?: string): Promise<string[]> {
   const tree = await sourceTree(scratch, ref);
-  const name = ref ? `before-${slug(ref)}` : "after";
+  const name = `${entry}-${ref ? slug(ref) : "tree"}`;
   const config = join(scratch, `wrangler-${name}.toml`);
   await writeFile(
     config,
     [
       'name = "first-session"',
-      `main = "${join(tree, "bench/workers/first-session.ts")}"`,
+      `main = "${join(tree, "bench/workers", `${entry}.ts`)}"`,
       `compatibility_date = "${compatibilityDate}"`,
       "[[rules]]",
       'type = "CompiledWasm"',
@@ -86,7 +87,7 @@ async function buildWorker(scratch: string, ref?: string): Promise<string[]> {
   wranglerBuild(tree, dir, config);
   // The main module first: workerd takes the first module listed as the Worker's entry.
   const wasm = (await readdir(dir)).filter((file) => file.endsWith(".wasm"));
-  return ["first-session.js", ...wasm].map((file) => join(dir, file));
+  return [`${entry}.js`, ...wasm].map((file) => join(dir, file));
 }
 
 /** A workerd config (capnp text) serving the bench Worker on `port`, in the given layout. */
@@ -226,8 +227,11 @@ try {
     `zoo large (embedding, ${(zoo.manifest.model.bytes / 1e6).toFixed(1)} MB)`,
   );
   const builds = [
-    ...(before ? [{ label: `before (${before})`, files: await buildWorker(scratch, before) }] : []),
-    { label: before ? "after (working tree)" : "working tree", files: await buildWorker(scratch) },
+    ...(before
+      ? [{ label: `warmed, ${before}`, files: await buildWorker(scratch, "first-session", before) }]
+      : []),
+    { label: "warmed", files: await buildWorker(scratch, "first-session") },
+    { label: "not warmed", files: await buildWorker(scratch, "first-session-unwarmed") },
   ];
   buildLabels.push(...builds.map((build) => build.label));
   for (let r = 0; r < ROUNDS; r++) {
@@ -264,7 +268,7 @@ const rows = [...modelLabels].flatMap(([model, label]) =>
       const get = (pick: (round: Round) => number) => of(build, layout, model, pick);
       const first = get((r) => r.first.wallMs);
       const floor = get((r) => r.floor.wallMs);
-      return `| ${label} | ${layout} | ${build} | ${ms(get((r) => r.startCpuMs))} | ${ms(first)} / ${ms(get((r) => r.first.cpuMs))} | ${get((r) => r.first.compiled)} | ${ms(floor)} / ${ms(get((r) => r.floor.cpuMs))} | ${get((r) => r.floor.compiled)} | ${(first / floor).toFixed(2)}x |`;
+      return `| ${label} | ${layout} | ${build} | ${ms(get((r) => r.startCpuMs))} | ${ms(first)} / ${ms(get((r) => r.first.cpuMs))} | ${ms(get((r) => r.startCpuMs + r.first.cpuMs))} | ${get((r) => r.first.compiled)} | ${ms(floor)} / ${ms(get((r) => r.floor.cpuMs))} | ${get((r) => r.floor.compiled)} | ${(first / floor).toFixed(2)}x |`;
     }),
   ),
 );
@@ -272,10 +276,10 @@ const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" / ");
 const section = [
   "## First session of a fresh isolate, in plain workerd",
   "",
-  `Command: \`npx tsx bench/first-session.ts\` (part of \`npm run bench\`); ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s; load average at start ${load(loadAtStart)}, at the end ${load(loadavg())}. The Worker of bench/workers/first-session.ts (vane's module-scope runtime warm-up and session opening; models from a disk service instead of R2) served by workerd with a config the bench writes: alone in the process, with a one-line Worker started after it, or with that Worker started before it. Built from the working tree${before ? ` and from ${before} (before)` : ""}; ${ROUNDS} rounds${before ? ", alternating between the two builds" : ""}, each measurement a new workerd process whose first request opens a session on the model and runs it once; its second request does the same again (the floor). Medians; wall ms / CPU ms of the isolate's thread (/proc, 10 ms tick); "compiled" counts the wasm functions V8 compiled during the request (\`--trace-wasm-compilation-times\`); "start" is the CPU of that thread until workerd listened, module scope and the runtime's warm-up included.`,
+  `Command: \`npx tsx bench/first-session.ts\` (part of \`npm run bench\`); ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s; load average at start ${load(loadAtStart)}, at the end ${load(loadavg())}. The Workers of bench/workers (vane's session opening, models from a disk service instead of R2): "warmed" sets the runtime up at module scope as vane does (first-session.ts), "not warmed" leaves that to the first request (first-session-unwarmed.ts)${before ? `; "warmed, ${before}" is the first from that ref's tree` : ""}. Each is served by workerd with a config the bench writes: alone in the process, with a one-line Worker started after it, or with that Worker started before it. ${ROUNDS} rounds, the builds alternating, each measurement a new workerd process whose first request opens a session on the model and runs it once; its second request does the same again (the floor). Medians; wall ms / CPU ms of the isolate's thread (/proc, 10 ms tick); "compiled" counts the wasm functions V8 compiled during the request (\`--trace-wasm-compilation-times\`); "start" is the CPU of that thread until workerd listened, module scope included; "start + first" is what a fresh isolate spends before its first answer (Workers start an isolate as the TLS handshake begins, so part of the start overlaps it).`,
   "",
-  "| model | process layout | build | start, CPU | first request | compiled | second request (floor) | compiled | first / floor, wall |",
-  "|---|---|---|---:|---:|---:|---:|---:|---:|",
+  "| model | process layout | runtime | start, CPU | first request | start + first, CPU | compiled | second request (floor) | compiled | first / floor, wall |",
+  "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
   ...rows,
 ].join("\n");
 await writeSection("first-session", section);

@@ -1,49 +1,7 @@
-/**
- * The Worker bench/first-session.ts runs in plain workerd: vane's runtime, warmed at module scope as
- * src/index.ts warms it, and vane's session opening (src/serving/session-cache.ts). Models come from
- * the `MODELS` service (a workerd disk service on a scratch directory) instead of R2, so the process
- * holds no isolate but this one and those the bench chooses to start beside it.
- * GET /<file> opens a session on that model file, runs it once and releases it, between two log lines.
- */
-import { onnxRuntime, warmRuntime } from "../../src/serving/ort-runtime.js";
-import { openSession } from "../../src/serving/session-cache.js";
-
-interface BenchEnv {
-  MODELS: Fetcher;
-}
+/** bench/first-session.ts's Worker as vane runs: the runtime warmed at module scope, as src/index.ts warms it. */
+import { warmRuntime } from "../../src/serving/ort-runtime.js";
+import { firstSession } from "./first-session-handler.js";
 
 warmRuntime();
 
-/** One row of ones for each input, any free dimension at 1: a valid input for the zoo and spam models. */
-function onesFeeds(session: Awaited<ReturnType<typeof openSession>>) {
-  const ort = onnxRuntime();
-  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-  for (const input of session.inputMetadata) {
-    if (!input.isTensor) throw new Error(`input ${input.name} is not a tensor`);
-    const shape = input.shape.map((dim) => (typeof dim === "number" && dim > 0 ? dim : 1));
-    const size = shape.reduce((a, b) => a * b, 1);
-    feeds[input.name] =
-      input.type === "int64"
-        ? new ort.Tensor("int64", new BigInt64Array(size).fill(1n), shape)
-        : new ort.Tensor("float32", new Float32Array(size).fill(1), shape);
-  }
-  return feeds;
-}
-
-export default {
-  async fetch(request, env) {
-    const file = new URL(request.url).pathname;
-    // Marks in workerd's log, between which the bench counts the wasm functions V8 compiled.
-    console.log(`first-session: begin ${file}`);
-    const stored = await env.MODELS.fetch(`http://models${file}`);
-    if (!stored.ok) return new Response(`no model at ${file}`, { status: 404 });
-    const session = await openSession(new Uint8Array(await stored.arrayBuffer()));
-    try {
-      await session.run(onesFeeds(session));
-    } finally {
-      await session.release();
-    }
-    console.log(`first-session: end ${file}`);
-    return new Response("ok");
-  },
-} satisfies ExportedHandler<BenchEnv>;
+export default firstSession;

@@ -2,11 +2,10 @@
  * The request handler of bench/first-session.ts's Workers: models come from the `MODELS` service (a
  * workerd disk service on a scratch directory) instead of R2, so the process holds no isolate but the
  * Worker's and those the bench chooses to start beside it. GET /<file> opens a session on that model
- * file with vane's session opening (src/serving/session-cache.ts), runs it once and releases it,
+ * file with vane's session opening (src/serving/ort-runtime.ts), runs it once and releases it,
  * between two log lines.
  */
-import { onnxRuntime } from "../../src/serving/ort-runtime.js";
-import { openSession } from "../../src/serving/session-cache.js";
+import { onnxRuntime, openSession } from "../../src/serving/ort-runtime.js";
 
 interface BenchEnv {
   MODELS: Fetcher;

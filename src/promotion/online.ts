@@ -31,8 +31,7 @@ import { readStateFromR2 } from "../registry/state.js";
 import { registerCandidate } from "../registry/transitions.js";
 import { prepareBatch } from "../serving/featurizers.js";
 import { sha256Hex } from "../serving/model-loader.js";
-import { onnxRuntime } from "../serving/ort-runtime.js";
-import { openSession } from "../serving/session-cache.js";
+import { onnxRuntime, openSession } from "../serving/ort-runtime.js";
 import { webhookUrl } from "./policy.js";
 
 /** Largest difference allowed between onnxruntime-web's outputs and the trainer's for the same rows. */

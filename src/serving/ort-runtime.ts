@@ -48,16 +48,21 @@ export function onnxRuntime(): typeof ort {
   return ort;
 }
 
+/** A session on `bytes` with the Worker's session options (the caller releases it). */
+export function openSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  return onnxRuntime().InferenceSession.create(bytes, {
+    ...WEB_SESSION_OPTIONS,
+    executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
+  });
+}
+
 /**
  * Opens a session on the warm-up model (./warm-model.ts), answers its feeds once and releases it: the
  * runtime's one-time set-up, and the kernels an int8 classifier's first session needs.
  */
 export async function runWarmModel(): Promise<Record<string, ort.Tensor>> {
   const runtime = onnxRuntime();
-  const session = await runtime.InferenceSession.create(warmModelBytes(), {
-    ...WEB_SESSION_OPTIONS,
-    executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
-  });
+  const session = await openSession(warmModelBytes());
   try {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(warmFeeds())) {

@@ -5,8 +5,7 @@
  */
 import type { Manifest } from "../core/manifest.js";
 import { estimateSessionBytes } from "../core/session-estimate.js";
-import { WEB_SESSION_OPTIONS } from "../core/session-options.js";
-import { type InferenceSession, type OrtTensor, onnxRuntime } from "./ort-runtime.js";
+import { type InferenceSession, type OrtTensor, openSession } from "./ort-runtime.js";
 
 const FAILURE_RETRY_MS = 30_000;
 
@@ -99,14 +98,6 @@ export class SessionCache {
       if (entry.inFlight === 0) release(entry);
     }
   }
-}
-
-/** A session on `bytes` with the Worker's session options (the caller releases it). */
-export function openSession(bytes: Uint8Array): Promise<InferenceSession> {
-  return onnxRuntime().InferenceSession.create(bytes, {
-    ...WEB_SESSION_OPTIONS,
-    executionProviders: [...WEB_SESSION_OPTIONS.executionProviders],
-  });
 }
 
 async function build(loadBytes: () => Promise<ArrayBuffer>): Promise<InferenceSession> {

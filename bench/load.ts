@@ -6,6 +6,8 @@
  * - vane with the shipped sampling defaults (wrangler.toml) against vane with no sampling at all
  *   (drift and prediction log off): what sampling costs;
  * - vane against the peers: what serving at the edge costs against a plain service;
+ * - a one-line Worker in workerd against node:http's /healthz: the floor workerd itself puts under
+ *   every Worker, so the gap to the peers splits into workerd's share and vane's own;
  * - vane built from a baseline git ref (--baseline, default BASELINE_REF) with no sampling: what the
  *   changes since it bought, in the same run;
  * saturated (closed loop: throughput) and at a fixed arrival rate (open loop: the latency users see),
@@ -45,6 +47,9 @@ const MODEL_DIR = "models/spam/1";
 const MODEL = "spam";
 /** The same model sampled at rate 1: every one of its predictions must reach the drift counts. */
 const ALL_SAMPLED = "spam-all-sampled";
+/** workerd's floor: a Worker answering what vane's /healthz answers, with nothing else in its process. */
+const FLOOR_WORKER =
+  'export default { fetch: () => Response.json({ status: "ok", time: new Date().toISOString() }) };';
 
 interface Measure {
   p50: number;
@@ -160,10 +165,21 @@ type Route =
   | "peerA"
   | "peerB"
   | "vaneHealth"
+  | "workerdHealth"
   | "peerHealth";
 const ROUTES: Route[] = CHECK
   ? ["vane", "allSampled"]
-  : ["vane", "unsampled", "allSampled", "baseline", "peerA", "peerB", "vaneHealth", "peerHealth"];
+  : [
+      "vane",
+      "unsampled",
+      "allSampled",
+      "baseline",
+      "peerA",
+      "peerB",
+      "vaneHealth",
+      "workerdHealth",
+      "peerHealth",
+    ];
 /** Routes also loaded at the fixed rate (the health checks only saturated). */
 const PACED: Route[] = ROUTES.filter((route) => !route.endsWith("Health"));
 const saturated = Object.fromEntries(ROUTES.map((route) => [route, [] as Measure[]])) as Record<
@@ -194,7 +210,8 @@ try {
     const baselineBundle = await buildBundle(scratch, before);
     // The baseline predates PREDICTION_LOG_RATE: its prediction log follows the drift rate, 0 here.
     const baseline = await startVane(baselineBundle, join(scratch, "baseline"), { [MODEL]: 0 });
-    workers.push(vane, allSampled, unsampled, baseline);
+    const floor = await LocalWorker.startScript(FLOOR_WORKER);
+    workers.push(vane, allSampled, unsampled, baseline, floor);
     accounted = allSampled;
     const [peerA, peerB] = [await startPeer("node"), await startPeer("web")];
     peers.push(peerA.child, peerB.child);
@@ -203,6 +220,7 @@ try {
     servers.vane = served(portOf(vane), predictPath(MODEL), cpuOf(vane));
     servers.allSampled = served(portOf(allSampled), predictPath(ALL_SAMPLED), cpuOf(allSampled));
     servers.vaneHealth = served(portOf(vane), "/healthz", cpuOf(vane), false);
+    servers.workerdHealth = served(portOf(floor), "/healthz", cpuOf(floor), false);
     servers.unsampled = served(portOf(unsampled), predictPath(MODEL), cpuOf(unsampled));
     servers.baseline = served(portOf(baseline), predictPath(MODEL), cpuOf(baseline));
     servers.peerA = served(peerA.port, predictPath(MODEL), peerCpu(peerA.child));
@@ -281,6 +299,7 @@ const LABELS: Record<Route, string> = {
   peerA: "peer A: node:http + onnxruntime-node",
   peerB: "peer B: node:http + onnxruntime-web",
   vaneHealth: "vane GET /healthz",
+  workerdHealth: "a one-line Worker in workerd (the same JSON as /healthz)",
   peerHealth: "peer B GET /healthz (node:http)",
 };
 /** One route over another, round by round: the pairing cancels what changes between rounds. */
@@ -294,7 +313,7 @@ const table = (runs: Record<Route, Measure[]>, routes: Route[]) => [
   "| server, route | p50 ms | p99 ms | requests/s | CPU ms per request | failed | throughput vs peer B | p50 vs peer B | p99 vs peer B | CPU vs peer B |",
   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...routes.map((route) => {
-    const against = route === "vaneHealth" ? "peerHealth" : "peerB";
+    const against = route.endsWith("Health") ? "peerHealth" : "peerB";
     return `| ${LABELS[route]} | ${ms(pick(runs[route], "p50"))} | ${ms(pick(runs[route], "p99"))} | ${pick(runs[route], "rps").toFixed(0)} | ${pick(runs[route], "cpu").toFixed(3)} | ${runs[route].reduce((n, r) => n + r.failed, 0)} | ${ratio(runs, route, against, "rps").toFixed(2)}x | ${ratio(runs, route, against, "p50").toFixed(2)}x | ${ratio(runs, route, against, "p99").toFixed(2)}x | ${ratio(runs, route, against, "cpu").toFixed(2)}x |`;
   }),
 ];
@@ -311,6 +330,12 @@ const sampledThroughput = cost(saturated, "rps");
 const sampledP99 = cost(paced, "p99");
 const sampledP99Saturated = cost(saturated, "p99");
 const sampledCpu = cost(saturated, "cpu");
+// Where vane's CPU per predict goes, from the saturated medians: workerd's floor (the one-line
+// Worker), the features and the model (peer B's predict less its node:http floor), and vane's own.
+const cpuPerRequest = (route: Route) => pick(saturated[route], "cpu");
+const modelWork = cpuPerRequest("peerB") - cpuPerRequest("peerHealth");
+const vaneOwn = cpuPerRequest("unsampled") - cpuPerRequest("workerdHealth") - modelWork;
+const ceiling = cpuPerRequest("peerB") / (cpuPerRequest("workerdHealth") + modelWork);
 const loadAtEnd = loadavg();
 const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" / ");
 const defaults = await readFile("wrangler.toml", "utf8");
@@ -332,6 +357,7 @@ const section = [
   "",
   `- Throughput against peer B (same runtime): ${throughputVsB.toFixed(2)}x (rounds ${spread(ratios(saturated, "vane", "peerB", "rps"))}; target at least 0.8: ${target(throughputVsB >= 0.8)}); p50 at the fixed rate ${p50VsB.toFixed(2)}x (rounds ${spread(ratios(paced, "vane", "peerB", "p50"))}; target at most 1.5x: ${target(p50VsB <= 1.5)}).`,
   `- Sampling at the shipped defaults against none costs ${percent(sampledThroughput.change)} of the saturated throughput (rounds ${spread(sampledThroughput.values)}) and changes the p99 at the fixed rate by ${percent(sampledP99.change)} (rounds ${spread(sampledP99.values)}), the saturated p99 by ${percent(sampledP99Saturated.change)}, and adds ${percent(sampledCpu.change)} of CPU per request (rounds ${spread(sampledCpu.values)}, local storage's work included); target at most 5% of throughput and p99: ${target(sampledThroughput.change <= 0.05 && sampledP99.change <= 0.05)}. Every request sampled costs ${percent(1 - ratio(saturated, "allSampled", "unsampled", "rps"))} of the throughput.`,
+  `- What workerd itself costs: the one-line Worker takes ${cpuPerRequest("workerdHealth").toFixed(3)} ms of CPU per request against node:http's ${cpuPerRequest("peerHealth").toFixed(3)} (${(cpuPerRequest("workerdHealth") / cpuPerRequest("peerHealth")).toFixed(2)}x). Of vane's ${cpuPerRequest("unsampled").toFixed(3)} ms per predict (no sampling), that floor is ${cpuPerRequest("workerdHealth").toFixed(3)}, the features and the model ${modelWork.toFixed(3)} (peer B's predict less its /healthz), and vane's own work (routing, validation, feedback token, registry read, response) ${vaneOwn.toFixed(3)}. A Worker doing nothing but peer B's work would reach ${ceiling.toFixed(2)}x of peer B's CPU throughput: the most workerd leaves, against the 0.8 target.`,
   `- Against the baseline (${before}, both without sampling): throughput ${ratio(saturated, "unsampled", "baseline", "rps").toFixed(2)}x, p50 at the fixed rate ${ratio(paced, "unsampled", "baseline", "p50").toFixed(2)}x.`,
   `- Accounting: ${sent} predictions answered by the model sampled at rate 1, ${counted} counted by the drift pipeline (Queue, consumer, R2 sketch windows)${sent === counted ? ": every sample accounted for, none twice" : ": MISMATCH"}.`,
 ].join("\n");

@@ -153,9 +153,31 @@ export class LocalWorker {
       verbose: false,
       ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     } as ConstructorParameters<typeof Miniflare>[0]);
+    return LocalWorker.ready(miniflare, "vane", running);
+  }
+
+  /**
+   * A one-module Worker with no bindings, served the same way: what workerd itself costs per request
+   * (the floor under any Worker's figures).
+   */
+  static async startScript(script: string): Promise<LocalWorker> {
+    const running = await workerdChildren();
+    const miniflare = new Miniflare({
+      name: "script",
+      modules: true,
+      script,
+      compatibilityDate: "2026-04-20",
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      verbose: false,
+    });
+    return LocalWorker.ready(miniflare, "script", running);
+  }
+
+  /** Once `miniflare` serves: its Worker's direct URL and the workerd process that was not `running` before. */
+  private static async ready(miniflare: Miniflare, name: string, running: Set<number>): Promise<LocalWorker> {
     await miniflare.ready;
     const started = [...(await workerdChildren())].filter((pid) => !running.has(pid));
-    const url = (await miniflare.unsafeGetDirectURL("vane")).toString().replace(/\/$/, "");
+    const url = (await miniflare.unsafeGetDirectURL(name)).toString().replace(/\/$/, "");
     return new LocalWorker(miniflare, url, started.length === 1 ? started[0] : undefined);
   }
 

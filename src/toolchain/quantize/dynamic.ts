@@ -3,9 +3,14 @@
  * uint8 at run time (DynamicQuantizeLinear), multiplied by the 8-bit weight in integer arithmetic
  * (MatMulInteger), and scaled back to float by activation scale x weight scale. This exact node
  * pattern is what onnxruntime fuses into its DynamicQuantizeMatMul kernel.
+ *
+ * Symmetric weights are stored as uint8 with zero point 128 rather than int8 with zero point 0: the
+ * same 255 levels, but a uint8 x uint8 product. onnxruntime's x86 kernel for uint8 x int8 sums pairs
+ * of products into int16 (VPMADDUBSW), which saturates on CPUs without VNNI (AVX2 only) and gave
+ * errors ten times the quantization bound; uint8 x uint8 widens first and is exact everywhere.
  */
 
-import { type QuantizationScheme, quantizeWeight } from "../../core/quantize-params.js";
+import { type QuantizationScheme, type QuantizedWeight, quantizeWeight } from "../../core/quantize-params.js";
 import { floatAttributeOf, intAttributeOf, type NameAllocator } from "../onnx/graph.js";
 import {
   DataType,
@@ -22,6 +27,20 @@ interface QuantizedActivation {
   values: string;
   scale: string;
   zeroPoint: string;
+}
+
+const UNSIGNED_ZERO_POINT = 128;
+
+/** Symmetric int8 values v as uint8 v + 128 with zero point 128: the same weights, dequantized. */
+function asUnsigned(quantized: QuantizedWeight): QuantizedWeight {
+  if (quantized.dtype === "uint8") return quantized;
+  return {
+    dtype: "uint8",
+    values: Uint8Array.from(quantized.values, (v) => v + UNSIGNED_ZERO_POINT),
+    zeroPoint: new Uint8Array(quantized.scale.length).fill(UNSIGNED_ZERO_POINT),
+    scale: quantized.scale,
+    maxAbsError: quantized.maxAbsError,
+  };
 }
 
 /** Quantized activations already computed, so several MatMuls reading one tensor share one quantization. */
@@ -65,7 +84,7 @@ export function dynamicRewrite(
 
   const perChannel = scheme.granularity === "per-channel";
   const dims: [number, number] = [weight.k, weight.n];
-  const quantized = quantizeWeight(weightAsKN(weight), dims, scheme, 1);
+  const quantized = asUnsigned(quantizeWeight(weightAsKN(weight), dims, scheme, 1));
   // Gemm's alpha rides on the weight scale, which the output is multiplied by anyway.
   const scale = alpha === 1 ? quantized.scale : quantized.scale.map((s) => s * alpha);
   const stored = storeQuantizedWeight(names, weight.name, dims, quantized, scale, perChannel);
